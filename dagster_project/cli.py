@@ -1,0 +1,87 @@
+"""``friction``: the one command-line entry point (stable names; schedulers call them).
+
+Heavy imports happen inside each subcommand so ``friction --help`` stays instant.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+from dagster_project.progress import console, progress_bar
+from dagster_project.settings import load_settings
+
+DEMO_PRESET = "small"
+DEMO_SEED = 7
+
+
+def _cmd_simulate(args: argparse.Namespace) -> int:
+    from ingestion.simulator import simulate, simulate_next_day
+
+    out = Path(args.out)
+    with progress_bar("simulate") as progress:
+        if args.next_day:
+            summary = simulate_next_day(out, progress=progress)
+        else:
+            summary = simulate(args.preset, args.seed, out, progress=progress)
+    console.print(summary.one_line())
+    return 0
+
+
+def _cmd_refresh(args: argparse.Namespace) -> int:
+    from dagster_project.refresh import run_refresh
+
+    settings = load_settings(home=args.home, landing=args.landing)
+    result = run_refresh(settings)
+    console.print(result.one_line())
+    return 0 if result.ok else 1
+
+
+def _cmd_demo(args: argparse.Namespace) -> int:
+    from dagster_project.demo import run_demo
+
+    settings = load_settings(home=args.home)
+    return run_demo(settings, preset=args.preset, seed=args.seed, open_dashboard=not args.no_open)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="friction", description="Operational-intelligence warehouse for medical practices."
+    )
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    sim = sub.add_parser("simulate", help="write a simulated practice's landing files")
+    sim.add_argument("--preset", choices=["small", "medium", "large"], default="small")
+    sim.add_argument("--seed", type=int, default=DEMO_SEED)
+    sim.add_argument("--out", required=True, help="folder that receives landing/ and truth/")
+    sim.add_argument(
+        "--next-day", action="store_true", help="append the day after the last simulated one"
+    )
+    sim.set_defaults(func=_cmd_simulate)
+
+    ref = sub.add_parser("refresh", help="load new landing files and rebuild the warehouse")
+    ref.add_argument("--landing", help="landing folder (default <home>/landing)")
+    ref.add_argument("--home", help="runtime data folder (default ./data or FRICTION_HOME)")
+    ref.set_defaults(func=_cmd_refresh)
+
+    demo = sub.add_parser("demo", help="simulate the demo practice, refresh, open the dashboard")
+    demo.add_argument("--home", help="runtime data folder (default ./data or FRICTION_HOME)")
+    demo.add_argument("--preset", choices=["small", "medium", "large"], default=DEMO_PRESET)
+    demo.add_argument("--seed", type=int, default=DEMO_SEED)
+    demo.add_argument("--no-open", action="store_true", help="refresh only; do not serve")
+    demo.set_defaults(func=_cmd_demo)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    try:
+        return args.func(args)
+    except KeyboardInterrupt:
+        console.print("[red]interrupted[/red]")
+        return 130
+
+
+if __name__ == "__main__":
+    sys.exit(main())
