@@ -26,6 +26,12 @@ class Party:
     state: str = "IL"
     zip: str = "627010000"
     first_name: str = ""  # set for people; organizations leave it empty
+    # Optional extras the 5010 guides ask for; the writer fills plausible values when empty.
+    taxonomy: str = ""  # PRV*BI / PRV*PE (NUCC taxonomy); PRV is skipped when empty
+    contact_name: str = ""  # PER02 (837 submitter, 835 payer technical contact)
+    phone: str = ""  # PER04, 10 digits
+    bank_routing_number: str = ""  # BPR07 (payer) / BPR13 (payee) for ACH
+    bank_account_number: str = ""  # BPR09 (payer) / BPR15 (payee) for ACH
 
 
 @dataclass(frozen=True)
