@@ -47,7 +47,7 @@ class Subscriber:
     city: str
     state: str
     zip: str
-    claim_filing_code: str  # SBR09 / CLP06: MB, MC, HM, CI, BL, WC, ZZ...
+    claim_filing_code: str  # SBR09 / CLP06: MB, MC, HM, CI, BL, WC, ZZ... (835 writes CI/BL as 12)
 
 
 @dataclass(frozen=True)
@@ -154,7 +154,7 @@ class ProviderAdjustment:
 class Remit835:
     """One 835 transaction (ST/SE): one payment (BPR/TRN) from one payer to one payee."""
 
-    payer: Party  # N1*PR; identifier written in N104 (XV) and REF*2U
+    payer: Party  # N1*PR; identifier written in REF*2U (N103/N104 only carry a National Plan ID)
     payee: Party  # N1*PE; identifier = NPI (XX), tax_id in REF*TJ
     payment_method: str  # BPR04: ACH, CHK, NON
     payment_amount: Decimal  # BPR02 = sum(CLP04) - sum(PLB amounts)
