@@ -99,7 +99,8 @@ def _rotate(serving_db: Path, built_at: dt.datetime, keep: int) -> list[Path]:
     history = serving_db.parent / "history"
     history.mkdir(exist_ok=True)
     if serving_db.exists():
-        stamp = built_at.strftime("%Y%m%dT%H%M%S%f")
+        # built_at has whole seconds; two publishes in one second must not share a name.
+        stamp = f"{built_at:%Y%m%dT%H%M%S}{dt.datetime.now():%f}-{uuid.uuid4().hex[:6]}"
         target = history / f"warehouse-{stamp}.duckdb"
         try:
             os.link(serving_db, target)

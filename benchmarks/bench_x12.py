@@ -1,0 +1,309 @@
+"""Benchmark the X12 reader against pyx12 on large 837P and 835 files.
+
+    python benchmarks/bench_x12.py --landing data/landing      # simulator output (claims/, remits/)
+    python benchmarks/bench_x12.py --synthetic-mb 60           # built from shared/samples/x12
+
+For each kind, at least ``--min-mb`` of files are read with
+- this reader (``ingestion.x12.reader.read_x12_file``: the full read into typed tables),
+- pyx12's bare tokenizer (``pyx12.x12file.X12Reader``: iterate all segments, nothing kept),
+- pyx12's structured parse (``pyx12.x12n_document`` validating against its maps) on a smaller
+  subset, extrapolated: the output says so.
+Synthetic files grow the loadable sample transactions to ~200 claims each (the claim loops
+repeated, 835 BPR02 rescaled so they still balance) with fresh ST/SE control numbers (SE01
+recounted), many transactions per file, in one interchange.
+"""
+
+from __future__ import annotations
+
+import argparse
+import hashlib
+import io
+import re
+import sys
+import tempfile
+import time
+from collections.abc import Iterable
+from dataclasses import dataclass
+from decimal import Decimal
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from ingestion.x12.reader import read_x12_file  # noqa: E402
+
+SAMPLES = ROOT.parent / "shared" / "samples" / "x12"
+# Sample transactions that load cleanly with '*' ':' '~' delimiters, by kind.
+SYNTHETIC_SOURCES = {
+    "835": [
+        "keironstoddart__edi-835-parser/emedny_sample.txt",
+        "kputnam__stupidedi/multiple-claims-single-check.edi",
+        "azoner__pyx12/835_mult_loops.txt",
+        "LinuxForHealth__x12/medicare-part-a.835",
+        "LinuxForHealth__x12/secondary-payment.835",
+    ],
+    "837": [
+        "LinuxForHealth__x12/demo.example1.837",
+        "imsweb__x12-parser/x12_complex.txt",
+        "imsweb__x12-parser/x12_multiple_isa.txt",
+    ],
+}
+FOLDERS = {"837": "claims", "835": "remits"}
+CLAIM_SEGMENT = {"837": "CLM", "835": "CLP"}
+EXTENSIONS = {".837", ".835", ".txt", ".x12", ".edi"}
+
+
+@dataclass
+class Measure:
+    name: str
+    megabytes: float
+    seconds: float
+    claims: int
+    note: str = ""
+
+    @property
+    def mb_per_s(self) -> float:
+        return self.megabytes / self.seconds if self.seconds else float("inf")
+
+    @property
+    def claims_per_s(self) -> float:
+        return self.claims / self.seconds if self.seconds else float("inf")
+
+
+def sample_transactions(kind: str) -> list[list[str]]:
+    """ST..SE segment lists (without terminators) of the synthetic sources."""
+    transactions = []
+    for relative in SYNTHETIC_SOURCES[kind]:
+        text = (SAMPLES / relative).read_text()
+        segments = [seg.strip() for seg in text.split("~") if seg.strip()]
+        current: list[str] | None = None
+        for segment in segments:
+            if segment.startswith("ST*"):
+                current = [segment]
+            elif current is not None:
+                current.append(segment)
+                if segment.startswith("SE*"):
+                    transactions.append(current)
+                    current = None
+    return transactions
+
+
+def split_claims(kind: str, body: list[str]) -> tuple[list[str], list[str], list[str]]:
+    """A transaction's segments (ST..SE excluded) as header, repeatable claims, trailer."""
+
+    def is_start(segment: str) -> bool:
+        if kind == "835":
+            return segment.startswith(("LX*", "CLP*"))
+        return segment.startswith("HL*") and segment.split("*")[3:4] == ["22"]
+
+    first = next(i for i, segment in enumerate(body) if is_start(segment))
+    last = len(body)
+    if kind == "835":
+        last = next((i for i, seg in enumerate(body) if seg.startswith("PLB*")), last)
+    return body[:first], body[first:last], body[last:]
+
+
+def grow(kind: str, transaction: list[str], claims: int) -> list[str]:
+    """The transaction with its claim section repeated to hold about ``claims`` claims.
+
+    835: BPR02 is scaled so the copy still balances (BPR02 = sum(CLP04) - sum(PLB)).
+    """
+    header, section, trailer = split_claims(kind, transaction[1:-1])
+    marker = "CLP*" if kind == "835" else "CLM*"
+    per_copy = max(1, sum(segment.startswith(marker) for segment in section))
+    copies = max(1, claims // per_copy)
+    if kind == "835":
+        paid = sum(Decimal(seg.split("*")[4]) for seg in section if seg.startswith("CLP*"))
+        bpr = header[0].split("*")
+        bpr[2] = str(Decimal(bpr[2]) + paid * (copies - 1))
+        header = ["*".join(bpr), *header[1:]]
+    return [transaction[0], *header, *section * copies, *trailer]
+
+
+def synthesize(
+    kind: str, megabytes: float, folder: Path, files: int = 1, claims_per_transaction: int = 200
+) -> list[Path]:
+    """Write ``files`` files of ``kind`` totalling about ``megabytes`` MB; return their paths.
+
+    Each transaction repeats a sample's claims to ~``claims_per_transaction`` (one check or
+    one claim batch), with fresh ST/SE control numbers and SE01 recounted.
+    """
+    guide = "005010X222A1" if kind == "837" else "005010X221A1"
+    functional = "HC" if kind == "837" else "HP"
+    sources = [grow(kind, tx, claims_per_transaction) for tx in sample_transactions(kind)]
+    paths = []
+    per_file = megabytes * 1_000_000 / files
+    control = 0
+    for number in range(files):
+        isa = (
+            "ISA*00*          *00*          *ZZ*BENCHSENDER    *ZZ*BENCHRECEIVER  *240101*1200*^*"
+            f"00501*{number + 1:09d}*0*P*:~\n"
+        )
+        parts = [isa, f"GS*{functional}*BENCH*BENCH*20240101*1200*{number + 1}*X*{guide}~\n"]
+        size, count = len(isa), 0
+        while size < per_file:
+            for body in sources:
+                control += 1
+                count += 1
+                inner = [re.sub(r"^ST\*(\d+)\*[^*~]*", rf"ST*\1*{control:09d}", body[0])]
+                inner += body[1:]
+                inner.append(f"SE*{len(inner) + 1}*{control:09d}")
+                block = "~\n".join(inner) + "~\n"
+                parts.append(block)
+                size += len(block)
+        parts.append(f"GE*{count}*{number + 1}~\nIEA*1*{number + 1:09d}~\n")
+        path = folder / FOLDERS[kind] / f"synthetic_{kind}_{number:03d}.edi"
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text("".join(parts))
+        paths.append(path)
+    return paths
+
+
+def landing_files(landing: Path, kind: str) -> list[Path]:
+    folder = landing / FOLDERS[kind]
+    return sorted(p for p in folder.rglob("*") if p.is_file() and p.suffix.lower() in EXTENSIONS)
+
+
+def take(paths: Iterable[Path], megabytes: float) -> list[Path]:
+    """The first files whose sizes add up to at least ``megabytes`` (all of them if fewer)."""
+    chosen, total = [], 0
+    for path in paths:
+        chosen.append(path)
+        total += path.stat().st_size
+        if total >= megabytes * 1_000_000:
+            break
+    return chosen
+
+
+def count_claims(data: bytes, kind: str) -> int:
+    # Good enough for '~'-terminated files; the reader's own count is used for it.
+    return len(re.findall(rb"(?:^|[~\n])\s*" + CLAIM_SEGMENT[kind].encode() + rb"\*", data))
+
+
+def run_reader(paths: list[Path], kind: str) -> Measure:
+    total_bytes, claims, seconds = 0, 0, 0.0
+    for path in paths:
+        data = path.read_bytes()
+        start = time.perf_counter()
+        result = read_x12_file(
+            data,
+            source_file=path.name,
+            file_hash=hashlib.sha256(data).hexdigest(),
+            expected=kind,
+        )
+        seconds += time.perf_counter() - start
+        total_bytes += len(data)
+        claims += result.tables[f"x12_{kind}_claims"].num_rows
+        if result.units_quarantined:
+            codes = sorted({issue.reason_code for issue in result.issues})
+            print(f"  note: {path.name}: {result.units_quarantined} units quarantined {codes}")
+    return Measure("this reader (full read into tables)", total_bytes / 1e6, seconds, claims)
+
+
+def run_pyx12_tokenizer(paths: list[Path], kind: str) -> Measure:
+    from pyx12.x12file import X12Reader
+
+    total_bytes, claims, seconds = 0, 0, 0.0
+    for path in paths:
+        data = path.read_bytes()
+        start = time.perf_counter()
+        for _segment in X12Reader(io.StringIO(data.decode("ascii", "replace"))):
+            pass
+        seconds += time.perf_counter() - start
+        total_bytes += len(data)
+        claims += count_claims(data, kind)
+    return Measure("pyx12 X12Reader (bare tokenizer)", total_bytes / 1e6, seconds, claims)
+
+
+def run_pyx12_structured(paths: list[Path], kind: str, megabytes: float) -> Measure:
+    """x12n_document on the first ``megabytes`` MB of transactions, extrapolated to all."""
+    import logging
+
+    import pyx12.params
+    import pyx12.x12n_document
+
+    logging.getLogger("pyx12").setLevel(logging.CRITICAL)
+    data = paths[0].read_bytes()
+    subset = _subset(data, megabytes)
+    param = pyx12.params.params()
+    start = time.perf_counter()
+    pyx12.x12n_document.x12n_document(
+        param, io.StringIO(subset.decode("ascii", "replace")), None, None, None
+    )
+    seconds = time.perf_counter() - start
+    sub_mb = len(subset) / 1e6
+    all_mb = sum(p.stat().st_size for p in paths) / 1e6
+    claims = count_claims(subset, kind)
+    scale = all_mb / sub_mb
+    return Measure(
+        "pyx12 x12n_document (structured, validating)",
+        all_mb,
+        seconds * scale,
+        int(claims * scale),
+        note=f"measured on {sub_mb:.2f} MB, extrapolated x{scale:.0f}",
+    )
+
+
+def _subset(data: bytes, megabytes: float) -> bytes:
+    """The file's envelope around its first transactions, up to about ``megabytes`` MB."""
+    text = data.decode("ascii", "replace")
+    cut = text.find("~", int(megabytes * 1_000_000))
+    if cut < 0:
+        return data
+    head = text[: cut + 1]
+    last_se = head.rfind("SE*")
+    head = head[: head.find("~", last_se) + 1]
+    count = len(re.findall(r"(?:^|~)\s*ST\*", head))
+    isa13 = text[90:99]
+    return (head + f"\nGE*{count}*1~\nIEA*1*{isa13}~\n").encode()
+
+
+def report(kind: str, measures: list[Measure]) -> None:
+    ours = measures[0]
+    print(f"\n{kind}: {ours.megabytes:.1f} MB, {ours.claims:,} claims")
+    print(f"{'reader':48} {'MB/s':>8} {'claims/s':>11} {'this/that':>10}")
+    for measure in measures:
+        ratio = measure.seconds / ours.seconds if ours.seconds else float("nan")
+        print(
+            f"{measure.name:48} {measure.mb_per_s:8.2f} {measure.claims_per_s:11,.0f} "
+            f"{ratio:9.1f}x  {measure.note}"
+        )
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    source = parser.add_mutually_exclusive_group(required=True)
+    source.add_argument("--landing", type=Path, help="simulator landing folder")
+    source.add_argument("--synthetic-mb", type=float, help="build files of this many MB per kind")
+    parser.add_argument("--min-mb", type=float, default=50.0, help="MB to read per kind")
+    parser.add_argument("--structured-mb", type=float, default=1.0, help="pyx12 parse subset")
+    parser.add_argument("--kinds", default="835,837")
+    parser.add_argument("--claims-per-transaction", type=int, default=200)
+    parser.add_argument("--skip-pyx12", action="store_true")
+    args = parser.parse_args(argv)
+    with tempfile.TemporaryDirectory(prefix="bench_x12_") as scratch:
+        for kind in args.kinds.split(","):
+            if args.synthetic_mb:
+                paths = synthesize(
+                    kind,
+                    args.synthetic_mb,
+                    Path(scratch),
+                    claims_per_transaction=args.claims_per_transaction,
+                )
+            else:
+                paths = landing_files(args.landing, kind)
+            paths = take(paths, args.min_mb)
+            if not paths:
+                print(f"{kind}: no files found")
+                continue
+            size = sum(p.stat().st_size for p in paths) / 1e6
+            print(f"{kind}: reading {len(paths)} file(s), {size:.1f} MB")
+            measures = [run_reader(paths, kind)]
+            if not args.skip_pyx12:
+                measures.append(run_pyx12_tokenizer(paths, kind))
+                measures.append(run_pyx12_structured(paths, kind, args.structured_mb))
+            report(kind, measures)
+
+
+if __name__ == "__main__":
+    main()

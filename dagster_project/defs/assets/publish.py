@@ -1,0 +1,83 @@
+"""Publish: swap in a new serving snapshot once everything it copies was built and checked.
+
+Dagster already skips this asset when an upstream step failed or a blocking check failed;
+the asset checks again itself, because a user can also select it alone in the UI, and
+publishing then would copy whatever a failed run left in the work database.
+"""
+
+from collections.abc import Sequence
+
+from dagster import (
+    AssetExecutionContext,
+    AssetKey,
+    AssetsDefinition,
+    DagsterEventType,
+    Failure,
+    MaterializeResult,
+    asset,
+)
+
+from dagster_project.defs.refresh_status import check_results, failed_blocking, record_success
+from dagster_project.defs.resources import WarehouseResource
+from dagster_project.defs.tags import PUBLISH, STAGE_TAG, SUMMARY
+from dagster_project.stages.publish import publish_snapshot
+
+PUBLISH_KEY = AssetKey("publish")
+
+
+def _materialized_in_run(context: AssetExecutionContext, keys: set[AssetKey]) -> set[AssetKey]:
+    records = context.instance.all_logs(
+        context.run_id, of_type=DagsterEventType.ASSET_MATERIALIZATION
+    )
+    done = {r.get_dagster_event().asset_key for r in records}
+    return done & keys
+
+
+def build_publish_asset(upstream: Sequence[AssetKey]) -> AssetsDefinition:
+    """The publish asset, downstream of every asset whose tables the snapshot copies."""
+    upstream_keys = set(upstream)
+
+    @asset(
+        key=PUBLISH_KEY,
+        deps=sorted(upstream_keys, key=lambda k: k.to_user_string()),
+        group_name="serving",
+        kinds={"duckdb"},
+        op_tags={STAGE_TAG: PUBLISH},
+        description="The serving snapshot <home>/serving/warehouse.duckdb, swapped in by rename.",
+    )
+    def publish(context: AssetExecutionContext, warehouse: WarehouseResource) -> MaterializeResult:
+        settings = warehouse.settings()
+        results = check_results(context.instance, context.run_id)
+        blocked = failed_blocking(results)
+        if blocked:
+            names = ", ".join(f"{r['asset']}:{r['check_name']}" for r in blocked)
+            raise Failure(f"not publishing: blocking checks failed ({names})")
+        if not _materialized_in_run(context, upstream_keys):
+            raise Failure(
+                "not publishing: this run built none of the tables it would publish; "
+                "run the whole refresh job so the snapshot is built and checked together"
+            )
+        result = publish_snapshot(
+            settings.work_db,
+            settings.serving_db,
+            check_results=results,
+            refresh_id=context.run_id,
+            keep=settings.snapshots_kept,
+        )
+        total_rows = sum(result.rows.values())
+        record_success(
+            settings.serving_db, run_id=context.run_id, built_at=result.built_at, rows=total_rows
+        )
+        return MaterializeResult(
+            metadata={
+                "path": str(result.path),
+                "tables": len(result.tables),
+                "dagster/row_count": total_rows,
+                "checks_recorded": len(results),
+                "built_at": result.built_at.isoformat(),
+                SUMMARY: f"{result.path}: {len(result.tables)} tables, {total_rows:,} rows, "
+                f"{len(results)} checks recorded",
+            }
+        )
+
+    return publish

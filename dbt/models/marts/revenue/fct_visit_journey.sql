@@ -1,0 +1,249 @@
+-- Grain: one row per appointment (every status), following it from the request to the
+-- settled balance: milestone timestamps, durations between them, friction flags, the staff
+-- minutes and cost spent on it (work items on the appointment, on its prior auths and on
+-- its claims) and its money (charges, payments, outstanding balance).
+-- The encounter is the earliest one pointing at the appointment; claims are every claim of
+-- that encounter (REF*EA), summed.
+with appointments as (
+
+    select * from {{ ref('stg_pm__appointments') }}
+
+),
+
+encounters as (
+
+    select *
+    from (
+        select
+            *,
+            row_number() over (
+                partition by appointment_id order by service_date, encounter_id
+            ) as encounter_rank
+        from {{ ref('stg_ehr__encounters') }}
+        where appointment_id is not null
+    ) as ranked
+    where encounter_rank = 1
+
+),
+
+eligibility as (
+
+    select appointment_id, matched_responded_at, eligibility_status
+    from {{ ref('int_visit_eligibility') }}
+
+),
+
+auth as (
+
+    select appointment_id, matched_auth_id, matched_auth_decided_at, auth_status,
+        is_auth_required
+    from {{ ref('int_visit_auth') }}
+
+),
+
+notes as (
+
+    select
+        encounter_id,
+        max(signed_at) as note_signed_at,
+        sum(case when signed_at is null then 1 else 0 end) as unsigned_note_count
+    from {{ ref('stg_ehr__clinical_notes') }}
+    group by encounter_id
+
+),
+
+coding as (
+
+    select encounter_id, max(coded_at) as coded_at, sum(charge_amount) as coded_charge_amount
+    from {{ ref('stg_ehr__charges') }}
+    group by encounter_id
+
+),
+
+claims as (
+
+    select * from {{ ref('fct_claims') }}
+    where encounter_id is not null
+
+),
+
+claims_per_encounter as (
+
+    select
+        encounter_id,
+        count(*) as claim_count,
+        min(claim_id) as first_claim_id,
+        min(first_submission_date) as submitted_on,
+        min(first_adjudicated_on) as first_adjudicated_on,
+        min(first_paid_on) as first_paid_on,
+        max(balance_settled_on) as balance_settled_on,
+        sum(case when balance_settled_on is null then 1 else 0 end) as unsettled_claim_count,
+        max(case when has_denial then 1 else 0 end) as has_denial,
+        sum(current_charge) as claim_charge_amount,
+        sum(payer_paid_amount) as payer_paid_amount,
+        sum(patient_paid_amount) as claim_patient_paid_amount,
+        sum(denial_writeoff_amount) as denial_writeoff_amount,
+        sum(outstanding_balance) as outstanding_balance
+    from claims
+    group by encounter_id
+
+),
+
+denial_causes as (
+
+    select encounter_id, min(root_cause) as denial_root_cause
+    from {{ ref('fct_claim_denials') }}
+    where encounter_id is not null
+    group by encounter_id
+
+),
+
+appointment_auths as (
+
+    -- auths tied to the appointment, plus the one matched to the visit
+    select auth_id, appointment_id from {{ ref('stg_pm__prior_auths') }}
+    where appointment_id is not null
+    union
+    select matched_auth_id as auth_id, appointment_id from auth
+    where matched_auth_id is not null
+
+),
+
+work_links as (
+
+    select appointment_id, 'appointment' as entity_type, appointment_id as entity_id
+    from appointments
+    union all
+    select appointment_id, 'auth' as entity_type, auth_id as entity_id
+    from appointment_auths
+    union all
+    select encounters.appointment_id, 'claim' as entity_type, claims.claim_id as entity_id
+    from claims
+    inner join encounters
+        on claims.encounter_id = encounters.encounter_id
+
+),
+
+work as (
+
+    select
+        work_links.appointment_id,
+        sum(work_items.touch_minutes) as staff_minutes,
+        sum(work_items.cost_usd) as staff_cost_usd,
+        sum(case when work_items.is_rework then work_items.touch_minutes else 0 end)
+            as rework_minutes,
+        count(*) as work_item_count
+    from (select distinct appointment_id, entity_type, entity_id from work_links) as work_links
+    inner join {{ ref('fct_work_items') }} as work_items
+        on work_links.entity_type = work_items.entity_type
+        and work_links.entity_id = work_items.entity_id
+    group by work_links.appointment_id
+
+),
+
+joined as (
+
+    select
+        appointments.appointment_id,
+        {{ patient_key('appointments.patient_id') }} as patient_key,
+        appointments.provider_id,
+        appointments.location_id,
+        appointments.appointment_type,
+        appointments.status,
+        appointments.cancel_reason,
+        appointments.cancelled_by,
+        appointments.rescheduled_from_id,
+        encounters.encounter_id,
+        claims_per_encounter.first_claim_id as claim_id,
+        coalesce(claims_per_encounter.claim_count, 0) as claim_count,
+        -- milestones
+        appointments.requested_at,
+        appointments.booked_at,
+        appointments.scheduled_start_at,
+        eligibility.matched_responded_at as eligibility_answered_at,
+        auth.matched_auth_decided_at as auth_decided_at,
+        appointments.checked_in_at,
+        encounters.arrived_at,
+        encounters.roomed_at,
+        encounters.provider_start_at as seen_at,
+        encounters.provider_end_at,
+        encounters.departed_at,
+        notes.note_signed_at,
+        coding.coded_at,
+        claims_per_encounter.submitted_on,
+        claims_per_encounter.first_adjudicated_on,
+        claims_per_encounter.first_paid_on,
+        case when claims_per_encounter.unsettled_claim_count = 0
+            then claims_per_encounter.balance_settled_on end as balance_settled_on,
+        coalesce(encounters.service_date, cast(appointments.scheduled_start_at as date))
+            as service_date,
+        -- friction
+        eligibility.eligibility_status,
+        auth.auth_status,
+        coalesce(auth.is_auth_required, false) as is_auth_required,
+        coalesce(notes.unsigned_note_count, 0) > 0 as has_unsigned_note,
+        coalesce(claims_per_encounter.has_denial, 0) = 1 as has_denial,
+        denial_causes.denial_root_cause,
+        -- effort
+        coalesce(work.staff_minutes, 0) as staff_minutes,
+        coalesce(work.staff_cost_usd, 0) as staff_cost_usd,
+        coalesce(work.rework_minutes, 0) as rework_minutes,
+        coalesce(work.work_item_count, 0) as work_item_count,
+        -- money
+        coding.coded_charge_amount,
+        claims_per_encounter.claim_charge_amount,
+        appointments.copay_due,
+        appointments.copay_collected,
+        claims_per_encounter.payer_paid_amount,
+        claims_per_encounter.claim_patient_paid_amount,
+        claims_per_encounter.denial_writeoff_amount,
+        claims_per_encounter.outstanding_balance
+    from appointments
+    left join encounters
+        on appointments.appointment_id = encounters.appointment_id
+    left join eligibility
+        on appointments.appointment_id = eligibility.appointment_id
+    left join auth
+        on appointments.appointment_id = auth.appointment_id
+    left join notes
+        on encounters.encounter_id = notes.encounter_id
+    left join coding
+        on encounters.encounter_id = coding.encounter_id
+    left join claims_per_encounter
+        on encounters.encounter_id = claims_per_encounter.encounter_id
+    left join denial_causes
+        on encounters.encounter_id = denial_causes.encounter_id
+    left join work
+        on appointments.appointment_id = work.appointment_id
+
+),
+
+final as (
+
+    select
+        *,
+        {{ days_between('requested_at', 'booked_at') }} as request_to_booking_days,
+        {{ days_between('requested_at', 'scheduled_start_at') }} as lead_time_days,
+        {{ minutes_between('arrived_at', 'roomed_at') }} as door_to_room_min,
+        {{ minutes_between('arrived_at', 'departed_at') }} as cycle_time_min,
+        {{ hours_between('coalesce(provider_end_at, scheduled_start_at)', 'note_signed_at') }}
+            as note_sign_lag_hours,
+        {{ days_between('service_date', 'coded_at') }} as charge_lag_days,
+        {{ days_between('coded_at', 'submitted_on') }} as coding_to_submission_days,
+        {{ days_between('service_date', 'submitted_on') }} as submission_lag_days,
+        {{ days_between('submitted_on', 'first_adjudicated_on') }} as submission_to_adjudication_days,
+        {{ days_between('submitted_on', 'first_paid_on') }} as days_to_payment,
+        {{ days_between('service_date', 'balance_settled_on') }} as service_to_settled_days,
+        status = 'no_show' as is_no_show,
+        status in ('cancelled', 'rescheduled') and cancelled_by = 'practice' as is_bumped,
+        status in ('cancelled', 'rescheduled') and cancel_reason = 'auth_pending'
+            as is_auth_pending_reschedule,
+        status = 'completed' and eligibility_status <> 'verified_active'
+            as is_eligibility_unverified,
+        coalesce(auth_status = 'pending', false) as is_auth_pending_at_service,
+        coalesce(copay_due, 0) > coalesce(copay_collected, 0) as is_copay_missed
+    from joined
+
+)
+
+select * from final

@@ -1,0 +1,41 @@
+-- Grain: one row per eligibility check.
+with checks as (
+
+    select * from {{ ref('stg_pm__eligibility_checks') }}
+
+),
+
+appointments as (
+
+    select appointment_id, provider_id, location_id from {{ ref('stg_pm__appointments') }}
+
+),
+
+final as (
+
+    select
+        checks.check_id,
+        {{ patient_key('checks.patient_id') }} as patient_key,
+        checks.payer_id,
+        checks.appointment_id,
+        appointments.provider_id,
+        appointments.location_id,
+        checks.staff_id,
+        checks.channel,
+        checks.channel = 'x12_270' as is_electronic,
+        checks.channel in ('portal', 'phone', 'fax') as is_manual,
+        checks.check_result,
+        checks.check_result in ('inactive', 'not_found', 'error', 'no_response') as is_failure,
+        checks.requested_at,
+        checks.responded_at,
+        {{ month_of('checks.requested_at') }} as requested_month,
+        {{ minutes_between('checks.requested_at', 'checks.responded_at') }} as response_minutes,
+        checks.coverage_end,
+        checks.copay_amount
+    from checks
+    left join appointments
+        on checks.appointment_id = appointments.appointment_id
+
+)
+
+select * from final

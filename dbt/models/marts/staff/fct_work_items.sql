@@ -1,0 +1,114 @@
+-- Grain: one row per work item (a staff touch), with its cost and the location it serves.
+-- Location: the location of the appointment (or of the auth's appointment / provider) the
+-- work is about; otherwise the staff member's location; null = central business office
+-- work that cannot be placed.
+-- Rework (ops.friction_cost_usd): claim_followup and denial_appeal always; eligibility and
+-- prior_auth touches after the first one on the same entity.
+with work_items as (
+
+    select * from {{ ref('stg_pm__work_items') }}
+
+),
+
+staff as (
+
+    select staff_id, role, location_id, hourly_cost from {{ ref('stg_pm__staff') }}
+
+),
+
+appointments as (
+
+    select appointment_id, location_id from {{ ref('stg_pm__appointments') }}
+
+),
+
+auths as (
+
+    select
+        auths.auth_id,
+        coalesce(appointments.location_id, providers.location_id) as location_id
+    from {{ ref('stg_pm__prior_auths') }} as auths
+    left join appointments
+        on auths.appointment_id = appointments.appointment_id
+    left join {{ ref('stg_pm__providers') }} as providers
+        on auths.provider_id = providers.provider_id
+
+),
+
+located as (
+
+    select
+        work_items.*,
+        staff.role as staff_role,
+        staff.hourly_cost,
+        case
+            when work_items.entity_type = 'appointment' then appointments.location_id
+            when work_items.entity_type = 'auth' then auths.location_id
+        end as entity_location_id,
+        staff.location_id as staff_location_id
+    from work_items
+    left join staff
+        on work_items.staff_id = staff.staff_id
+    left join appointments
+        on work_items.entity_type = 'appointment'
+        and work_items.entity_id = appointments.appointment_id
+    left join auths
+        on work_items.entity_type = 'auth'
+        and work_items.entity_id = auths.auth_id
+
+),
+
+sequenced as (
+
+    select
+        *,
+        row_number() over (
+            partition by work_type, entity_type, entity_id
+            order by started_at, work_item_id
+        ) as touch_sequence
+    from located
+
+),
+
+final as (
+
+    select
+        work_item_id,
+        staff_id,
+        staff_role,
+        work_type,
+        entity_type,
+        entity_id,
+        channel,
+        started_at,
+        completed_at,
+        {{ month_of('started_at') }} as started_month,
+        completed_at is null as is_open,
+        touch_minutes,
+        hourly_cost,
+        cast(touch_minutes as {{ type_double() }}) / 60.0
+            * cast(hourly_cost as {{ type_double() }}) as cost_usd,
+        coalesce(entity_location_id, staff_location_id) as location_id,
+        case
+            when entity_location_id is not null then 'entity'
+            when staff_location_id is not null then 'staff'
+            else 'unplaced'
+        end as location_source,
+        channel in ('phone', 'portal', 'fax') as is_manual_channel,
+        case
+            when work_type in ('eligibility', 'prior_auth', 'claim_followup') then work_type
+        end as transaction_type,
+        (
+            work_type in ('claim_followup', 'denial_appeal')
+            or (
+                work_type in ('eligibility', 'prior_auth')
+                and entity_id is not null
+                and touch_sequence > 1
+            )
+        ) as is_rework,
+        outcome
+    from sequenced
+
+)
+
+select * from final

@@ -1,0 +1,163 @@
+-- Grain: one row per metric_id, period_month, dimension and dimension_value for the finance
+-- metrics of metrics.md section 6, by practice, location, provider, payer and specialty:
+--   fin.charges_usd                 coded charges (ehr/charges, self-pay visits included) by
+--                                   month of service; payer = the claim's 837 payer, else
+--                                   the visit's payer
+--   fin.payer_payments_usd          CLP04 net of reversals by month of payment
+--   fin.patient_payments_usd        patient payments net of refunds by month received
+--                                   (on-account payments: dimension values 'unknown')
+--   fin.contractual_adjustments_usd CO adjustments that are not denials, by month adjudicated
+--   fin.writeoffs_usd               denied dollars written off, by month written off
+--   fin.cost_to_collect_rate        revenue-cycle staff cost (work types charge_entry,
+--                                   coding, claim_followup, denial_appeal, payment_posting,
+--                                   patient_billing) / cash collected (payer CLP04 + patient
+--                                   payments), by month; practice and location only
+{%- set dims = {
+    'location': 'location_id',
+    'provider': 'provider_id',
+    'payer': 'payer_id',
+    'specialty': 'specialty',
+} %}
+with claims as (
+
+    select * from {{ ref('fct_claims') }}
+
+),
+
+charge_lines as (
+
+    select
+        charges.service_month,
+        charges.location_id,
+        charges.provider_id,
+        charges.specialty,
+        coalesce(claim_payers.payer_id, visit_payers.payer_id) as payer_id,
+        charges.charge_amount
+    from {{ ref('fct_encounter_charges') }} as charges
+    left join (
+        select encounter_id, min(payer_id) as payer_id
+        from claims
+        where encounter_id is not null
+        group by encounter_id
+    ) as claim_payers
+        on charges.encounter_id = claim_payers.encounter_id
+    left join (
+        select encounter_id, min(payer_id) as payer_id
+        from {{ ref('fct_visits') }}
+        where encounter_id is not null
+        group by encounter_id
+    ) as visit_payers
+        on charges.encounter_id = visit_payers.encounter_id
+
+),
+
+charges_fanned as (
+
+    {{ kpi_fan_out('charge_lines', dims) }}
+
+),
+
+payer_payments as (
+
+    select * from {{ ref('fct_claim_adjudications') }}
+
+),
+
+payer_payments_fanned as (
+
+    {{ kpi_fan_out('payer_payments', dims) }}
+
+),
+
+patient_payments as (
+
+    select
+        payments.payment_month,
+        payments.payment_amount,
+        claims.location_id,
+        claims.provider_id,
+        claims.payer_id,
+        claims.specialty
+    from {{ ref('fct_payments') }} as payments
+    left join claims
+        on payments.claim_id = claims.claim_id
+    where payments.payment_source = 'patient'
+
+),
+
+patient_payments_fanned as (
+
+    {{ kpi_fan_out('patient_payments', dims) }}
+
+),
+
+adjustments as (
+
+    select
+        *,
+        {{ month_of('writeoff_date') }} as writeoff_month
+    from {{ ref('fct_adjustments') }}
+    where is_contractual or writeoff_date is not null
+
+),
+
+adjustments_fanned as (
+
+    {{ kpi_fan_out('adjustments', dims) }}
+
+),
+
+collect_items as (
+
+    select
+        started_month as period_month,
+        location_id,
+        cost_usd as cost_usd,
+        cast(0 as {{ type_double() }}) as cash_usd
+    from {{ ref('fct_work_items') }}
+    where work_type in ('charge_entry', 'coding', 'claim_followup', 'denial_appeal',
+        'payment_posting', 'patient_billing')
+    union all
+    select adjudication_month, location_id, 0, cast(paid_amount as {{ type_double() }})
+    from payer_payments
+    union all
+    select payment_month, location_id, 0, cast(payment_amount as {{ type_double() }})
+    from patient_payments
+
+),
+
+collect_fanned as (
+
+    {{ kpi_fan_out('collect_items', {'location': 'location_id'}) }}
+
+),
+
+metrics as (
+
+    {{ kpi_stat('fin.charges_usd', 'charges_fanned', 'service_month', 'charge_amount',
+        'sum') }}
+    union all
+    {{ kpi_stat('fin.payer_payments_usd', 'payer_payments_fanned', 'adjudication_month',
+        'paid_amount', 'sum') }}
+    union all
+    {{ kpi_stat('fin.patient_payments_usd', 'patient_payments_fanned', 'payment_month',
+        'payment_amount', 'sum') }}
+    union all
+    {{ kpi_stat('fin.contractual_adjustments_usd', 'adjustments_fanned',
+        'adjudication_month', 'amount', 'sum', where='is_contractual') }}
+    union all
+    {{ kpi_stat('fin.writeoffs_usd', 'adjustments_fanned', 'writeoff_month', 'amount', 'sum',
+        where='writeoff_date is not null') }}
+    union all
+    {{ kpi_rate('fin.cost_to_collect_rate', 'collect_fanned', 'period_month', 'cost_usd',
+        'cash_usd') }}
+
+),
+
+final as (
+
+    {{ kpi_final('metrics') }}
+
+)
+
+select * from final

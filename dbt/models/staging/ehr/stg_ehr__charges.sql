@@ -1,0 +1,41 @@
+-- Grain: one row per encounter charge line.
+-- Latest-version rule of the raw layer: per encounter_id, line_number, the last version wins.
+with source as (
+
+    select * from {{ source('raw', 'ehr__charges') }}
+
+),
+
+ranked as (
+
+    select
+        *,
+        {{ latest_version_rank(['encounter_id', 'line_number']) }} as _version_rank
+    from source
+
+),
+
+latest as (
+
+    select * from ranked where _version_rank = 1
+
+),
+
+final as (
+
+    select
+        encounter_id,
+        line_number,
+        cpt_code,
+        modifiers,
+        icd10_codes,
+        units,
+        charge_amount,
+        coded_at,
+        _source_file,
+        _loaded_at
+    from latest
+
+)
+
+select * from final

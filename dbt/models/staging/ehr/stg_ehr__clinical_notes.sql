@@ -1,0 +1,38 @@
+-- Grain: one row per clinical note.
+-- Latest-version rule of the raw layer: per note_id, the last version wins.
+with source as (
+
+    select * from {{ source('raw', 'ehr__clinical_notes') }}
+
+),
+
+ranked as (
+
+    select
+        *,
+        {{ latest_version_rank(['note_id']) }} as _version_rank
+    from source
+
+),
+
+latest as (
+
+    select * from ranked where _version_rank = 1
+
+),
+
+final as (
+
+    select
+        note_id,
+        encounter_id,
+        provider_id,
+        created_at,
+        signed_at,
+        _source_file,
+        _loaded_at
+    from latest
+
+)
+
+select * from final

@@ -1,0 +1,39 @@
+-- Grain: one row per patient payment or refund.
+-- Latest-version rule of the raw layer: per payment_id, the last version wins.
+with source as (
+
+    select * from {{ source('raw', 'pm__patient_payments') }}
+
+),
+
+ranked as (
+
+    select
+        *,
+        {{ latest_version_rank(['payment_id']) }} as _version_rank
+    from source
+
+),
+
+latest as (
+
+    select * from ranked where _version_rank = 1
+
+),
+
+final as (
+
+    select
+        payment_id,
+        patient_id,
+        claim_id,
+        received_at,
+        amount,
+        method,
+        _source_file,
+        _loaded_at
+    from latest
+
+)
+
+select * from final

@@ -1,0 +1,38 @@
+-- Grain: one row per payer.
+-- Latest-version rule of the raw layer: per payer_id, the last version wins.
+with source as (
+
+    select * from {{ source('raw', 'pm__payers') }}
+
+),
+
+ranked as (
+
+    select
+        *,
+        {{ latest_version_rank(['payer_id']) }} as _version_rank
+    from source
+
+),
+
+latest as (
+
+    select * from ranked where _version_rank = 1
+
+),
+
+final as (
+
+    select
+        payer_id,
+        payer_name,
+        payer_type,
+        payer_x12_id,
+        timely_filing_days,
+        _source_file,
+        _loaded_at
+    from latest
+
+)
+
+select * from final

@@ -1,0 +1,48 @@
+-- Grain: one row per prior-authorization request (latest version).
+-- Latest-version rule of the raw layer: per auth_id, the last version wins.
+with source as (
+
+    select * from {{ source('raw', 'pm__prior_auths') }}
+
+),
+
+ranked as (
+
+    select
+        *,
+        {{ latest_version_rank(['auth_id']) }} as _version_rank
+    from source
+
+),
+
+latest as (
+
+    select * from ranked where _version_rank = 1
+
+),
+
+final as (
+
+    select
+        auth_id,
+        patient_id,
+        payer_id,
+        provider_id,
+        appointment_id,
+        cpt_code,
+        urgency,
+        channel,
+        requested_at,
+        decided_at,
+        decision,
+        auth_number,
+        valid_from,
+        valid_to,
+        peer_to_peer,
+        _source_file,
+        _loaded_at
+    from latest
+
+)
+
+select * from final

@@ -1,0 +1,31 @@
+-- Grain: one row per PLB adjustment (reason, reference, amount) of an 835 transaction.
+-- A positive amount reduces the payment (BPR02 = sum(CLP04) - sum(PLB)).
+with source as (
+
+    select * from {{ source('raw', 'x12_835_provider_adjustments') }}
+
+),
+
+final as (
+
+    select
+        _file_hash || '/' || cast(st_position as {{ dbt.type_string() }})
+            || '/' || cast(_segment_position as {{ dbt.type_string() }})
+            || '/' || cast(adjustment_position as {{ dbt.type_string() }})
+            as provider_adjustment_id,
+        _file_hash || '/' || cast(st_position as {{ dbt.type_string() }}) as transaction_id,
+        provider_id,
+        fiscal_period_date,
+        adjustment_position,
+        upper(trim(reason_code)) as plb_reason_code,
+        reference_id,
+        amount,
+        _segment_position,
+        _source_file,
+        _load_id,
+        _loaded_at
+    from source
+
+)
+
+select * from final

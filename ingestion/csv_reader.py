@@ -1,0 +1,541 @@
+"""Read and validate landed CSV files against their extract contract.
+
+Files are parsed by DuckDB (strict RFC 4180, every field as text) into a temporary stage
+table, the files of one extract that share a header in a single scan; each contract column is
+then checked with one vectorized SQL predicate per rule, and the rows that pass are cast to
+their contract types. Nothing is done row by row in Python.
+
+The result is lazy: ``rows_sql`` and ``issues_sql`` select from temporary tables on the
+connection the files were read with, so a million-row file is never copied out of DuckDB just
+to be inserted back (``rows()`` gives a relation for callers that want Arrow or polars).
+"""
+
+from __future__ import annotations
+
+import codecs
+import csv
+import io
+import itertools
+import re
+from collections import Counter
+from collections.abc import Sequence
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+from typing import Literal
+
+import duckdb
+
+from ingestion.contracts import Column, Extract
+from ingestion.issues import LoadIssue
+from ingestion.raw_store import ISSUE_COLUMNS, quote_ident, quote_literal
+
+VALUE_LIMIT = 200  # characters of an offending value kept in the quarantine and its reason
+_HEADER_PROBE_BYTES = 1 << 16
+_BOM = b"\xef\xbb\xbf"
+_temp_names = itertools.count(1)
+
+# Per contract type: the regular expression a value must match in full, and how the
+# expectation is spelled for a practice's IT person. Dates and timestamps are also cast, which
+# catches calendar errors (2026-02-30) the pattern lets through; the digit limits keep the
+# numeric casts from overflowing.
+_TYPE_RULES: dict[str, tuple[str, str]] = {
+    "date": (r"[1-9][0-9]{3}-[0-9]{2}-[0-9]{2}", "is not a date (expected YYYY-MM-DD)"),
+    "timestamp": (
+        r"[1-9][0-9]{3}-[0-9]{2}-[0-9]{2}[ T]([01][0-9]|2[0-3]):[0-5][0-9]:[0-5][0-9]",
+        "is not a timestamp (expected YYYY-MM-DD HH:MM:SS)",
+    ),
+    "money": (
+        r"-?[0-9]{1,16}(\.[0-9]{1,2})?",
+        "is not an amount in dollars (expected digits with at most 2 decimals, e.g. 125.00; "
+        "no $ sign or thousands separator)",
+    ),
+    "decimal": (r"-?[0-9]{1,14}(\.[0-9]+)?", "is not a decimal number (expected e.g. 0.75)"),
+    "integer": (r"-?[0-9]{1,18}", "is not a whole number (expected e.g. 30)"),
+    "boolean": (r"true|false", "is not a boolean (expected true or false)"),
+}
+_CALENDAR_TYPES = ("date", "timestamp")
+
+
+@dataclass(frozen=True)
+class CsvSource:
+    """A file to read and the landing-relative name that reasons and lineage use for it."""
+
+    path: Path
+    source_file: str
+
+
+@dataclass
+class CsvFileResult:
+    """What became of one file's data rows; ``file_issues`` reject the whole file."""
+
+    source_file: str
+    units_total: int = 0
+    units_quarantined: int = 0
+    file_issues: list[LoadIssue] = field(default_factory=list)
+
+    @property
+    def units_loaded(self) -> int:
+        return self.units_total - self.units_quarantined
+
+    @property
+    def wholly_quarantined(self) -> bool:
+        return bool(self.file_issues)
+
+
+@dataclass
+class CsvReadResult:
+    """What a set of CSV files of one extract holds, before it is written anywhere.
+
+    ``files`` follows the order the files were given in. ``rows_sql`` selects the typed
+    contract columns, ``_extra``, ``_source_file`` and ``_row_number`` of the rows that passed;
+    ``issues_sql`` selects ``source_file`` and the ``LoadIssue`` fields of every row issue.
+    Either is None when there is nothing to select.
+    """
+
+    extract: Extract
+    con: duckdb.DuckDBPyConnection
+    files: list[CsvFileResult]
+    rows_sql: str | None = None
+    issues_sql: str | None = None
+    _temp_tables: list[str] = field(default_factory=list)
+
+    @property
+    def units_total(self) -> int:
+        return sum(f.units_total for f in self.files)
+
+    @property
+    def units_quarantined(self) -> int:
+        return sum(f.units_quarantined for f in self.files)
+
+    @property
+    def units_loaded(self) -> int:
+        return self.units_total - self.units_quarantined
+
+    @property
+    def wholly_quarantined(self) -> bool:
+        return all(f.wholly_quarantined for f in self.files)
+
+    def rows(self) -> duckdb.DuckDBPyRelation | None:
+        return None if self.rows_sql is None else self.con.sql(self.rows_sql)
+
+    def issues(self) -> list[LoadIssue]:
+        """Every issue as ``LoadIssue`` objects (materialized: meant for small results)."""
+        found = [issue for f in self.files for issue in f.file_issues]
+        if self.issues_sql is not None:
+            found += [LoadIssue(*row[1:]) for row in self.con.execute(self.issues_sql).fetchall()]
+        return found
+
+    def release(self) -> None:
+        """Drop the temporary tables (the rows and issues go with them)."""
+        if self._temp_tables:
+            self.con.execute("; ".join(f"DROP TABLE IF EXISTS {t}" for t in self._temp_tables))
+        self._temp_tables.clear()
+        self.rows_sql = self.issues_sql = None
+
+    def __enter__(self) -> CsvReadResult:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.release()
+
+
+class _FileRejected(Exception):
+    def __init__(self, reason_code: str, reason: str) -> None:
+        super().__init__(reason)
+        self.issue = LoadIssue(reason_code, reason, "file")
+
+
+@dataclass(frozen=True)
+class _Check:
+    """One vectorized rule: ``condition`` is true (SQL) for the values that break it."""
+
+    column: str
+    field: str
+    condition: str
+    reason_code: str
+    problem: str
+    disposition: Literal["quarantined", "flagged"] = "quarantined"
+
+
+def read_csv_file(
+    path: Path,
+    extract: Extract,
+    *,
+    source_file: str,
+    con: duckdb.DuckDBPyConnection | None = None,
+) -> CsvReadResult:
+    """Parse and validate one file as ``extract`` (see ``read_csv_files``)."""
+    return read_csv_files([CsvSource(path, source_file)], extract, con=con)
+
+
+def read_csv_files(
+    sources: Sequence[CsvSource],
+    extract: Extract,
+    *,
+    con: duckdb.DuckDBPyConnection | None = None,
+) -> CsvReadResult:
+    """Parse and validate ``sources`` as ``extract``, files with the same header in one scan.
+
+    ``con`` is where the temporary tables live (a private in-memory database when omitted);
+    it must not be inside a transaction. Python reads only each file's first 64 KB, unless a
+    file is rejected and its reason needs a closer look.
+    """
+    con = con if con is not None else duckdb.connect()
+    result = CsvReadResult(extract, con, [CsvFileResult(s.source_file) for s in sources])
+    outcome = {f.source_file: f for f in result.files}
+    by_header: dict[tuple[str, ...], list[CsvSource]] = {}
+    for source in sources:
+        try:
+            header = _read_header(source.path, source.source_file)
+            _check_header(header, extract, source.source_file)
+            by_header.setdefault(tuple(header), []).append(source)
+        except _FileRejected as rejected:
+            _reject(outcome[source.source_file], source.path, rejected)
+    rows, issues = [], []
+    for header, members in by_header.items():
+        staged = _stage(con, header, members, outcome)
+        if staged is not None:
+            result._temp_tables.append(staged[0])
+            rows_sql, issues_sql = _check(con, result, header, *staged, outcome)
+            rows.append(rows_sql)
+            issues += [issues_sql] if issues_sql else []
+    result.rows_sql = " UNION ALL ".join(rows) or None
+    result.issues_sql = " UNION ALL ".join(issues) or None
+    return result
+
+
+def _reject(outcome: CsvFileResult, path: Path, rejected: _FileRejected) -> None:
+    rows = _physical_data_lines(path.read_bytes())
+    outcome.units_total = outcome.units_quarantined = rows
+    outcome.file_issues = [replace(rejected.issue, units=rows)]
+
+
+def _physical_data_lines(data: bytes) -> int:
+    """Lines after the first, the best count of rows a file holds when it cannot be parsed."""
+    return max(len(data.splitlines()) - 1, 0)
+
+
+def _read_header(path: Path, source_file: str) -> list[str]:
+    with path.open("rb") as file:
+        head = file.read(_HEADER_PROBE_BYTES)
+        whole = not file.read(1)
+    start = len(_BOM) if head.startswith(_BOM) else 0
+    if whole and not head[start:].strip():
+        raise _FileRejected(
+            "empty_file",
+            f"{source_file} is empty; a CSV extract needs at least a header row naming its columns",
+        )
+    try:
+        # Incremental, so a character cut at the end of the probe is not an error.
+        text = codecs.getincrementaldecoder("utf-8")().decode(head[start:], final=whole)
+    except UnicodeDecodeError as error:
+        raise _not_utf8(head, start + error.start, source_file) from error
+    try:
+        header = next(csv.reader(io.StringIO(text, newline=""), strict=True), [])
+    except csv.Error as error:
+        raise _FileRejected(
+            "not_csv", f"{source_file} header row is not valid CSV (RFC 4180): {error}"
+        ) from error
+    if not header:
+        raise _FileRejected(
+            "no_header",
+            f"{source_file} line 1 is blank; the first line must be the header row naming the "
+            "columns",
+        )
+    return header
+
+
+def _not_utf8(data: bytes, offset: int, source_file: str) -> _FileRejected:
+    line = data.count(b"\n", 0, offset) + 1
+    bad = data[offset : offset + 4].hex(" ")
+    return _FileRejected(
+        "not_utf8",
+        f"{source_file} is not UTF-8: invalid byte sequence {bad} at byte offset {offset} "
+        f"(line {line}); export or save the file as UTF-8",
+    )
+
+
+def _check_header(header: list[str], extract: Extract, source_file: str) -> None:
+    empty = [str(i + 1) for i, name in enumerate(header) if not name.strip()]
+    if empty:
+        raise _FileRejected(
+            "empty_column_name",
+            f"{source_file} header has no name for column {', '.join(empty)}; every column "
+            "needs a name (is there a trailing comma?)",
+        )
+    repeated = sorted(name for name, n in Counter(header).items() if n > 1)
+    if repeated:
+        raise _FileRejected(
+            "duplicate_columns",
+            f"{source_file} header names a column more than once: {', '.join(repeated)}",
+        )
+    missing = [name for name in extract.required_columns if name not in header]
+    if missing:
+        raise _FileRejected(
+            "missing_columns",
+            f"{source_file} lacks required column(s) {', '.join(missing)} of {extract.key}; "
+            f"columns found: {', '.join(header)}{_header_hint(header, missing)}",
+        )
+
+
+def _header_hint(header: list[str], missing: list[str]) -> str:
+    if len(header) == 1 and any(sep in header[0] for sep in ";\t|"):
+        return " (the file does not look comma-separated; the contract requires commas)"
+    by_case = {name.strip().lower(): name for name in header}
+    near = [f"'{by_case[m]}'" for m in missing if m in by_case]
+    if near:
+        return f" (column names are case- and space-sensitive: found {', '.join(near)})"
+    return " (is the first line the header row?)"
+
+
+def _read_csv_call(header: Sequence[str]) -> str:
+    # Positional column names (c0, c1, ...) keep odd header names out of the SQL.
+    columns = "{" + ", ".join(f"'c{i}': 'VARCHAR'" for i in range(len(header))) + "}"
+    return (
+        f"read_csv($paths, columns = {columns}, header = true, auto_detect = false, "
+        """delim = ',', quote = '"', escape = '"', strict_mode = true, null_padding = false, """
+        "encoding = 'utf-8', filename = true)"
+    )
+
+
+def _glob_escaped(sources: Sequence[CsvSource]) -> dict[str, list[str]]:
+    """``$paths`` for read_csv, which globs: ``a[1].csv`` would match ``a1.csv``."""
+    return {"paths": [re.sub(r"([\[\]*?])", r"[\1]", str(m.path)) for m in sources]}
+
+
+def _stage(
+    con: duckdb.DuckDBPyConnection,
+    header: Sequence[str],
+    members: list[CsvSource],
+    outcome: dict[str, CsvFileResult],
+) -> tuple[str, list[CsvSource]] | None:
+    """Stage the files sharing ``header`` as text; reject (and leave out) unparseable ones.
+
+    Returns the stage table and the files in it. Only when the shared scan fails is each file
+    given a parse-only probe of its own, to find the culprits.
+    """
+    stage = f"_csv_stage_{next(_temp_names)}"
+    create = f"CREATE TEMP TABLE {stage} AS SELECT * FROM {_read_csv_call(header)}"
+    # Insertion order is what makes rowids follow the files' row order.
+    con.execute("SET preserve_insertion_order = true")
+    try:
+        con.execute(create, _glob_escaped(members))
+        return stage, members
+    except duckdb.InvalidInputException as error:
+        if len(members) == 1:
+            _reject(
+                outcome[members[0].source_file], members[0].path, _unparseable(members[0], error)
+            )
+            return None
+    probe = f"SELECT count(*) FROM {_read_csv_call(header)}"
+    parseable = []
+    for member in members:
+        try:
+            con.execute(probe, _glob_escaped([member])).fetchall()
+            parseable.append(member)
+        except duckdb.InvalidInputException as error:
+            _reject(outcome[member.source_file], member.path, _unparseable(member, error))
+    if not parseable:
+        return None
+    con.execute(create, _glob_escaped(parseable))
+    return stage, parseable
+
+
+def _unparseable(source: CsvSource, error: duckdb.Error) -> _FileRejected:
+    # DuckDB names the line but not the byte of an encoding error; Python names both.
+    data = source.path.read_bytes()
+    try:
+        data.decode("utf-8")
+    except UnicodeDecodeError as not_utf8:
+        return _not_utf8(data, not_utf8.start, source.source_file)
+    return _FileRejected(
+        "not_csv",
+        f"{source.source_file} is not parseable CSV (comma-separated, RFC 4180 quoting): "
+        f"{_duckdb_csv_problem(error)}",
+    )
+
+
+def _duckdb_csv_problem(error: duckdb.Error) -> str:
+    """DuckDB's description of a CSV error, without its advice about DuckDB options."""
+    text = str(error).split("Possible fixes:")[0].split("Possible Solution:")[0]
+    text = text.replace("Invalid Input Error: ", "")
+    parts = [" ".join(line.split()) for line in text.splitlines()]
+    return "; ".join(p[:VALUE_LIMIT] for p in parts if p)
+
+
+def _check(
+    con: duckdb.DuckDBPyConnection,
+    result: CsvReadResult,
+    header: Sequence[str],
+    stage: str,
+    members: list[CsvSource],
+    outcome: dict[str, CsvFileResult],
+) -> tuple[str, str | None]:
+    """Count and check the staged files; return the SQL of their good rows and their issues."""
+    suffix = next(_temp_names)
+    files, issues = f"_csv_files_{suffix}", f"_csv_issues_{suffix}"
+    fields = {name: f"c{i}" for i, name in enumerate(header)}
+    checks = _checks(result.extract, fields)
+    any_bad = " OR ".join(f"({c.condition})" for c in checks) or "false"
+    # One row per file: where its rows start in the stage, how many there are, how many broke
+    # a rule. The stage was committed in file order, so a row's number in its file is its
+    # rowid minus the file's first rowid, plus one: cheaper than a window, and guaranteed.
+    con.execute(
+        f"""CREATE TEMP TABLE {files} AS
+            SELECT filename, source_file, min(s.rowid) AS first_rowid, count(*) AS row_count,
+                   count(*) FILTER (WHERE {any_bad}) AS bad_rows
+            FROM {stage} s
+            JOIN (SELECT unnest($paths) AS filename, unnest($sources) AS source_file)
+                USING (filename)
+            GROUP BY ALL""",
+        {"paths": [str(m.path) for m in members], "sources": [m.source_file for m in members]},
+    )
+    result._temp_tables.append(files)
+    counts = con.execute(f"SELECT source_file, row_count, bad_rows, first_rowid FROM {files}")
+    counted = counts.fetchall()
+    for source_file, row_count, _, _ in counted:
+        outcome[source_file].units_total = row_count
+    if counted and min(first_rowid for *_, first_rowid in counted) != 0:
+        # Rows not yet committed get offset rowids, which would corrupt row numbers.
+        raise RuntimeError("read_csv_files needs a connection without an open transaction")
+    any_bad_file = any(bad_rows for _, _, bad_rows, _ in counted)
+
+    numbered = f"{stage} s JOIN {files} f USING (filename)"
+    row_number = "s.rowid - f.first_rowid + 1"
+    keep, issues_sql = "", None
+    if any_bad_file:
+        con.execute(_issues_sql(issues, numbered, row_number, checks, any_bad))
+        result._temp_tables.append(issues)
+        issues_sql = f"SELECT source_file, {ISSUE_COLUMNS} FROM {issues}"
+        per_file = con.execute(f"SELECT source_file, sum(units) FROM {issues} GROUP BY ALL")
+        for source_file, units in per_file.fetchall():
+            outcome[source_file].units_quarantined = int(units)
+        keep = f" WHERE s.rowid NOT IN (SELECT r FROM {issues} WHERE disposition = 'quarantined')"
+    rows_sql = (
+        f"SELECT {_typed_columns(result.extract, fields)}, f.source_file AS _source_file, "
+        f"{row_number} AS _row_number FROM {numbered}{keep}"
+    )
+    return rows_sql, issues_sql
+
+
+def _checks(extract: Extract, fields: dict[str, str]) -> list[_Check]:
+    checks: list[_Check] = []
+    for column in extract.columns:
+        field_ = fields.get(column.name)
+        if field_ is not None:
+            checks.extend(_column_checks(column, field_))
+    return checks
+
+
+def _column_checks(column: Column, field_: str) -> list[_Check]:
+    # Only the required-value rule looks at nulls; every other rule judges present values.
+    present = f"{field_} IS NOT NULL AND "
+    checks = []
+    if column.required:
+        checks.append(
+            _Check(
+                column.name, field_, f"{field_} IS NULL", "missing_value", "required value is empty"
+            )
+        )
+    if column.type != "text":
+        regex, problem = _TYPE_RULES[column.type]
+        condition = f"NOT regexp_full_match({field_}, {quote_literal(regex)})"
+        if column.type in _CALENDAR_TYPES:
+            condition += f" OR try_cast({field_} AS {column.duckdb_type}) IS NULL"
+        checks.append(
+            _Check(column.name, field_, f"{present}({condition})", f"bad_{column.type}", problem)
+        )
+    if column.allowed is not None:
+        listed = ", ".join(quote_literal(v) for v in column.allowed)
+        checks.append(
+            _Check(
+                column.name,
+                field_,
+                f"{present}{field_} NOT IN ({listed})",
+                "value_not_allowed",
+                f"is not an allowed value (expected one of: {', '.join(column.allowed)})",
+            )
+        )
+    if column.pattern is not None:
+        regex = quote_literal(column.pattern.regex)
+        checks.append(
+            _Check(
+                column.name,
+                field_,
+                f"{present}NOT regexp_full_match({field_}, {regex})",
+                "unexpected_format",
+                f"does not look like {column.pattern.description} (row loaded anyway)",
+                "flagged",
+            )
+        )
+    return checks
+
+
+def _issues_sql(
+    target: str, numbered: str, row_number: str, checks: list[_Check], any_bad: str
+) -> str:
+    """One issue per broken rule per row; the first quarantining issue of a row carries it."""
+    fields = ", ".join(sorted({c.field for c in checks}))
+    branches = " UNION ALL ".join(
+        f"SELECT r, position, source_file, {i} AS check_no, "
+        f"{quote_literal(c.column)} AS column_name, {c.field} AS raw_value, "
+        f"{quote_literal(c.reason_code)} AS reason_code, {quote_literal(c.problem)} AS problem, "
+        f"{quote_literal(c.disposition)} AS disposition FROM bad WHERE {c.condition}"
+        for i, c in enumerate(checks)
+    )
+    shown = (
+        f"CASE WHEN length(raw_value) > {VALUE_LIMIT} "
+        f"THEN left(raw_value, {VALUE_LIMIT}) || '…' ELSE raw_value END"
+    )
+    quoted_value = "'''' || value || ''' '"
+    return f"""
+        CREATE TEMP TABLE {target} AS
+        WITH bad AS MATERIALIZED (
+            SELECT s.rowid AS r, {row_number} AS position, f.source_file, {fields}
+            FROM {numbered} WHERE {any_bad}
+        ),
+        found AS ({branches}),
+        shown AS (SELECT *, {shown} AS value FROM found)
+        SELECT
+            source_file,
+            reason_code,
+            source_file || ' row ' || position || ', column ' || column_name || ': '
+                || CASE WHEN value IS NULL THEN problem
+                        ELSE {quoted_value} || problem END AS reason,
+            'row' AS position_kind,
+            position,
+            column_name,
+            value,
+            disposition,
+            CASE WHEN disposition = 'quarantined'
+                  AND row_number() OVER (PARTITION BY r, disposition ORDER BY check_no) = 1
+                 THEN 1 ELSE 0 END AS units,
+            r
+        FROM shown
+        ORDER BY r, check_no
+    """
+
+
+def _typed_columns(extract: Extract, fields: dict[str, str]) -> str:
+    typed = []
+    for column in extract.columns:
+        field_ = fields.get(column.name)
+        if field_ is None:
+            value = f"NULL::{column.duckdb_type}"
+        elif column.type == "text":
+            value = field_
+        else:
+            value = f"CAST({field_} AS {column.duckdb_type})"
+        typed.append(f"{value} AS {quote_ident(column.name)}")
+    typed.append(f"{_extra_json(extract, fields)} AS _extra")
+    return ", ".join(typed)
+
+
+def _extra_json(extract: Extract, fields: dict[str, str]) -> str:
+    """Columns the contract does not know, as a JSON object (null when a row has none)."""
+    extra = [(name, f) for name, f in fields.items() if name not in extract.column_names]
+    if not extra:
+        return "NULL::VARCHAR"
+    pairs = ", ".join(f"{quote_literal(name)}, {f}" for name, f in extra)
+    all_null = " AND ".join(f"{f} IS NULL" for _, f in extra)
+    return f"CASE WHEN {all_null} THEN NULL ELSE json_object({pairs})::VARCHAR END"

@@ -1,0 +1,97 @@
+"""Writes the landing folder: one CSV per extract per day, one 837 per submission day and one
+835 per payer per payment day, each named with its sortable date.
+
+A row's file is the day its change happened; changes before the window start (bookings made
+during the warm-up) land in the first day's file, as a practice's first extract would hold them.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+
+import polars as pl
+
+from .claim_files import claims_batch
+from .extracts import ALL_EXTRACTS
+from .payers import PAYERS
+from .remit_files import RemitLedger, plan_remits, remit_batch
+from .tables import formatted
+from .timebase import date_of
+from .world import World
+from .x12_writer import write_835, write_837
+
+Progress = Callable[[str, int, int], None]
+
+
+def part_tag(w: World) -> str:
+    """File-name suffix of a part; names still sort by date first."""
+    return f"part{w.part + 1}"
+
+
+def write_csv_extracts(
+    w: World, landing: Path, first_day: int, last_day: int, progress: Progress | None = None
+) -> dict[str, int]:
+    """Write rows whose (clamped) day is in [first_day, last_day]; returns rows per extract."""
+    rows: dict[str, int] = {}
+    for i, spec in enumerate(ALL_EXTRACTS):
+        frame = w.sinks[spec.name].frame()
+        frame = frame.with_columns(pl.max_horizontal("_day", pl.lit(w.start_day)).alias("_day"))
+        frame = frame.filter(pl.col("_day").is_between(first_day, last_day))
+        frame = frame.sort(["_day", "_order"], maintain_order=True)
+        rows[spec.path] = frame.height
+        folder = landing / spec.path
+        for (day,), part in formatted(spec, frame).partition_by("_day", as_dict=True).items():
+            folder.mkdir(parents=True, exist_ok=True)
+            part.drop("_day").write_csv(
+                folder / f"{spec.name}_{date_of(int(day)).isoformat()}_{part_tag(w)}.csv",
+                datetime_format="%Y-%m-%d %H:%M:%S",
+                date_format="%Y-%m-%d",
+            )
+        if progress is not None:
+            progress("write_csv", i + 1, len(ALL_EXTRACTS))
+    return rows
+
+
+def assemble_remits(w: World, last_day: int) -> dict[int, list]:
+    """Plan every remittance up to `last_day` in date order (PLB carry-overs are sequential);
+    also logs the payment-posting work. Returns remits by day."""
+    ledger = RemitLedger()
+    out = {}
+    for day in sorted(d for d in w.claims.remits if d <= last_day):
+        out[day] = plan_remits(w, day, ledger)
+    return out
+
+
+def write_x12(
+    w: World,
+    landing: Path,
+    remits: dict[int, list],
+    first_day: int,
+    last_day: int,
+    progress: Progress | None = None,
+) -> tuple[int, int]:
+    """Returns (files, bytes) written."""
+    files = size = 0
+    days = range(first_day, last_day + 1)
+    for i, day in enumerate(days):
+        stamp = date_of(day).isoformat()
+        batch = claims_batch(w, day)
+        if batch is not None:
+            name = f"claims_{stamp}_{part_tag(w)}.837"
+            size += _write(landing / "claims" / name, write_837(batch))
+            files += 1
+        for remit in remits.get(day, ()):
+            name = f"remit_{stamp}_{PAYERS[remit.payer].payer_id}_{part_tag(w)}.835"
+            size += _write(landing / "remits" / name, write_835(remit_batch(w, remit)))
+            files += 1
+        if progress is not None and (i % 30 == 0 or day == last_day):
+            progress("write_x12", i + 1, len(days))
+    return files, size
+
+
+def _write(path: Path, text: str) -> int:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    data = text.encode("ascii")
+    path.write_bytes(data)
+    return len(data)

@@ -1,0 +1,72 @@
+"""One part of the simulated group as it runs day by day: state, id counters and the event
+queues that carry one day's decisions into later days.
+
+The group runs as two parts (halves of its locations, see practice.location_parts) in two
+processes. Patients, schedules and claims never cross locations, so the parts are
+independent; ids interleave (part 0 odd, part 1 even) so they never collide.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from .booking import Request
+from .claim_book import ClaimBook
+from .closures import ClosureCalendar
+from .extracts import ALL_EXTRACTS, PAYMENT_METHODS
+from .patients import PatientRegistry
+from .practice import PARTS, Practice, Provider
+from .schedule import ScheduleGrid
+from .tables import Sink
+from .timebase import DAY
+from .work_log import WorkLog
+
+
+@dataclass
+class World:
+    seed: int
+    part: int
+    start_day: int  # first written day
+    practice: Practice
+    providers: list[Provider]  # this part's providers
+    calendar: ClosureCalendar
+    grid: ScheduleGrid
+    sinks: dict[str, Sink] = field(default_factory=dict)
+    claims: ClaimBook = field(default_factory=ClaimBook)
+    releases: dict[int, list[tuple[int, int, int, int]]] = field(default_factory=dict)
+    rebooks: dict[int, list[Request]] = field(default_factory=dict)
+    _ids: dict[str, int] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        self.sinks = {spec.name: Sink(spec) for spec in ALL_EXTRACTS}
+        self.patients = PatientRegistry(self.sinks["patients"], lambda: self.next_id("patient"))
+        self.work = WorkLog(self.sinks["work_items"], self.practice, lambda: self.next_id("work"))
+
+    def next_id(self, kind: str) -> int:
+        n = self._ids.get(kind, 0)
+        self._ids[kind] = n + 1
+        return n * PARTS + self.part + 1
+
+    def release_slot(self, on_day: int, provider: int, day: int, slot: int, n: int) -> None:
+        """Free a cancelled visit's slots, effective from `on_day`."""
+        self.releases.setdefault(on_day, []).append((provider, day, slot, n))
+
+    def rebook(self, on_day: int, request: Request) -> None:
+        self.rebooks.setdefault(on_day, []).append(request)
+
+    def patient_payment(
+        self, patient: int, claim: int, received: int, cents: int, method: str
+    ) -> None:
+        number = self.next_id("payment")
+        self.sinks["patient_payments"].add(
+            (
+                received // DAY,
+                received,
+                number,
+                patient,
+                claim,
+                received,
+                cents,
+                PAYMENT_METHODS.index(method),
+            )
+        )

@@ -1,0 +1,337 @@
+"""Entry point: one landed X12 file (837P or 835) -> raw tables, issues and unit counts.
+
+Steps: decode and tokenize (delimiters from each ISA) -> check envelopes and decide which
+transactions may load -> pivot their segments into text tables (vectorized, see
+segment_rows.py) -> type them, quarantining transactions with values that do not parse ->
+check 835 balancing (flag, not drop) -> count units. ``units_loaded + units_quarantined ==
+units_total`` always; a file whose ISA cannot be read counts as a single unit.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import numpy as np
+import polars as pl
+import pyarrow as pa
+
+from ingestion.issues import LoadIssue
+from ingestion.x12.balancing import balance_835, unbalanced_issues
+from ingestion.x12.claims_837 import build_837
+from ingestion.x12.envelope import Envelope, Transaction, walk_envelope
+from ingestion.x12.remits_835 import build_835
+from ingestion.x12.segment_rows import SegmentRows, join_on
+from ingestion.x12.tables import TABLE_COLUMNS, X12_TABLES, arrow_schema
+from ingestion.x12.tokenizer import NotX12Error, Segments, decode_to_utf8, tokenize
+from ingestion.x12.values import EXPECTATIONS, conform
+from ingestion.x12.versions import FOLDERS
+
+BUILDERS: dict[str, Callable[[SegmentRows], dict[str, pl.DataFrame]]] = {
+    "837": build_837,
+    "835": build_835,
+}
+CONTENT_TABLES = {
+    "837": ["x12_837_claims", "x12_837_service_lines"],
+    "835": [
+        "x12_835_claims",
+        "x12_835_service_lines",
+        "x12_835_adjustments",
+        "x12_835_remarks",
+        "x12_835_provider_adjustments",
+    ],
+}
+
+
+@dataclass
+class X12ReadResult:
+    transaction_type: str | None  # "837" or "835" (the expected one), None if nothing usable
+    tables: dict[str, pa.Table]  # every table of tables.X12_TABLES, possibly empty
+    issues: list[LoadIssue]
+    units_total: int  # segments in the file
+    units_loaded: int
+    units_quarantined: int  # units_loaded + units_quarantined == units_total
+
+
+def read_x12_file(data: bytes, *, source_file: str, file_hash: str, expected: str) -> X12ReadResult:
+    """Read one 837P (``expected="837"``, claims/) or 835 (``"835"``, remits/) file."""
+    if expected not in FOLDERS:
+        raise ValueError(f"expected must be one of {sorted(FOLDERS)}, not {expected!r}")
+    raw = decode_to_utf8(data)
+    if not raw.strip():
+        return _unusable(
+            LoadIssue("empty_file", "the file is empty or holds only whitespace; expected X12")
+        )
+    try:
+        segments = tokenize(raw)
+    except NotX12Error:
+        return _unusable(_no_isa(raw), units=1)
+    envelope = walk_envelope(segments, expected)
+    frames, flags = _read_transactions(segments, envelope, expected)
+    frames = _with_lineage(frames, envelope, source_file, file_hash)
+    frames["x12_interchanges"] = _interchanges(segments, envelope, source_file, file_hash)
+    loaded, issues = envelope.settle()
+    issues = sorted([*issues, *flags], key=lambda issue: issue.position or 0)
+    return X12ReadResult(
+        transaction_type=expected if envelope.loadable() else None,
+        tables=_to_arrow(frames),
+        issues=issues,
+        units_total=envelope.total_units,
+        units_loaded=loaded,
+        units_quarantined=envelope.total_units - loaded,
+    )
+
+
+def _unusable(issue: LoadIssue, units: int = 0) -> X12ReadResult:
+    issue = LoadIssue(issue.reason_code, issue.reason, "file", None, value=issue.value, units=units)
+    return X12ReadResult(None, _to_arrow({}), [issue], units, 0, units)
+
+
+def _no_isa(raw: bytes) -> LoadIssue:
+    start = raw.lstrip()[:40].decode("utf-8", "replace")
+    return LoadIssue(
+        "no_isa",
+        "the file does not start with a readable ISA segment ('ISA', an element separator, "
+        "16 elements, the ISA16 component separator and a segment terminator), so its "
+        "delimiters and segments cannot be known; the whole file was quarantined",
+        "file",
+    ).with_value(start)
+
+
+def _read_transactions(
+    segments: Segments, envelope: Envelope, expected: str
+) -> tuple[dict[str, pl.DataFrame], list[LoadIssue]]:
+    """Typed tables of the loadable transactions; quarantines those with unparseable values."""
+    loadable = envelope.loadable()
+    built = _build(segments, loadable, expected)
+    bad_composites = built.pop("malformed")
+    built["x12_transactions"] = _transactions_frame(loadable).join(
+        built.pop("header"), on="st_position", how="left", maintain_order="left"
+    )
+    lineage = _lineage_frame(envelope)
+    frames, invalid = {}, []
+    for table, frame in built.items():
+        frames[table], bad = conform(join_on(frame, lineage, "st_position", "st_position"), table)
+        invalid.append(bad)
+    by_position = {tx.st_position: tx for tx in envelope.transactions}
+    rejected = _reject_invalid(envelope, by_position, pl.concat(invalid))
+    if rejected:
+        keep = ~pl.col("st_position").is_in(list(rejected))
+        frames = {table: frame.filter(keep) for table, frame in frames.items()}
+        bad_composites = bad_composites.filter(keep)
+    flags = _malformed_flags(bad_composites, by_position, segments)
+    if expected == "835":
+        frames = balance_835(frames)
+        flags += unbalanced_issues(frames["x12_transactions"], frames["x12_835_claims"])
+    return frames, flags
+
+
+def _build(
+    segments: Segments, loadable: list[Transaction], expected: str
+) -> dict[str, pl.DataFrame]:
+    rows, st_position = _content_rows(segments, loadable)
+    regime_of_row = segments.regime[rows]
+    # Usually one regime; a later ISA declaring other delimiters starts another.
+    regimes = [r for r in range(len(segments.delimiters)) if (regime_of_row == r).any()] or [0]
+    pieces: dict[str, list[pl.DataFrame]] = {}
+    for regime in regimes:
+        mine = regime_of_row == regime if len(regimes) > 1 else slice(None)
+        content = SegmentRows(segments, rows[mine], st_position[mine], regime)
+        for table, frame in BUILDERS[expected](content).items():
+            pieces.setdefault(table, []).append(frame)
+    return {
+        table: frames[0] if len(frames) == 1 else pl.concat(frames, how="diagonal_relaxed")
+        for table, frames in pieces.items()
+    }
+
+
+def _content_rows(segments: Segments, loadable: list[Transaction]) -> tuple[np.ndarray, np.ndarray]:
+    """Row indices of the segments inside loadable transactions, and their ST's position."""
+    if not loadable:
+        return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64)
+    starts = np.array([tx.st_position for tx in loadable], dtype=np.int64)
+    ends = np.array([tx.end_position for tx in loadable], dtype=np.int64)
+    positions = np.arange(1, segments.count + 1, dtype=np.int64)
+    owner = np.clip(np.searchsorted(starts, positions, side="right") - 1, 0, None)
+    inside = (positions >= starts[owner]) & (positions <= ends[owner])
+    return positions[inside] - 1, starts[owner][inside]
+
+
+def _transactions_frame(loadable: list[Transaction]) -> pl.DataFrame:
+    return pl.DataFrame(
+        {
+            "st_position": [tx.st_position for tx in loadable],
+            "_segment_position": [tx.st_position for tx in loadable],
+            "gs_position": [tx.group.gs_position if tx.group else None for tx in loadable],
+            "transaction_set_id": [tx.transaction_set for tx in loadable],
+            "implementation_reference": [tx.guide for tx in loadable],
+            "segment_count": [tx.segment_count for tx in loadable],
+        },
+        schema={
+            "st_position": pl.Int64,
+            "_segment_position": pl.Int64,
+            "gs_position": pl.Int64,
+            "transaction_set_id": pl.String,
+            "implementation_reference": pl.String,
+            "segment_count": pl.Int64,
+        },
+    )
+
+
+def _lineage_frame(envelope: Envelope) -> pl.DataFrame:
+    loadable = envelope.loadable()
+    return pl.DataFrame(
+        {
+            "st_position": [tx.st_position for tx in loadable],
+            "isa_position": [
+                envelope.interchanges[tx.interchange].isa_position
+                if tx.interchange is not None
+                else None
+                for tx in loadable
+            ],
+            "_interchange_control": [
+                envelope.interchanges[tx.interchange].control
+                if tx.interchange is not None
+                else None
+                for tx in loadable
+            ],
+            "_group_control": [tx.group.control if tx.group else None for tx in loadable],
+            "_st_control": [tx.control for tx in loadable],
+        },
+        schema={
+            "st_position": pl.Int64,
+            "isa_position": pl.Int64,
+            "_interchange_control": pl.String,
+            "_group_control": pl.String,
+            "_st_control": pl.String,
+        },
+    )
+
+
+def _reject_invalid(
+    envelope: Envelope, by_position: dict[int, Transaction], invalid: pl.DataFrame
+) -> set[int]:
+    if invalid.height == 0:
+        return set()
+    first = invalid.sort("_segment_position").unique(
+        subset=["st_position"], keep="first", maintain_order=True
+    )
+    counts = dict(invalid.group_by("st_position").len().iter_rows())
+    for row in first.iter_rows(named=True):
+        tx = by_position[row["st_position"]]
+        column = next(c for c in TABLE_COLUMNS[row["table"]] if c.name == row["column"])
+        more = counts[row["st_position"]] - 1
+        envelope.reject(
+            tx,
+            "invalid_value",
+            f"{column.source} ({row['table']}.{column.name}) {row['value']!r} in the row at "
+            f"segment {row['_segment_position']} is not {EXPECTATIONS[column.duckdb_type]}"
+            + (f" ({more} more invalid values)" if more else "")
+            + f"; {tx.label} was quarantined",
+            row["value"],
+        )
+    return set(counts)
+
+
+def _malformed_flags(
+    malformed: pl.DataFrame, by_position: dict[int, Transaction], segments: Segments
+) -> list[LoadIssue]:
+    if malformed.height == 0:
+        return []
+    first = malformed.unique(subset=["st_position"], keep="first", maintain_order=True)
+    counts = dict(malformed.group_by("st_position").len().iter_rows())
+    separator = segments.delimiters[0].component
+    return [
+        LoadIssue(
+            "malformed_composite",
+            f"{counts[row['st_position']]} composite element(s) in "
+            f"{by_position[row['st_position']].label} lack the ISA16 component separator "
+            f"{separator!r}, first at segment {row['_segment_position']}: {row['value']!r} "
+            f"(expected e.g. HC{separator}99213). Loaded with the code columns empty",
+            "segment",
+            row["_segment_position"],
+            disposition="flagged",
+        ).with_value(row["value"])
+        for row in first.iter_rows(named=True)
+    ]
+
+
+def _with_lineage(
+    frames: dict[str, pl.DataFrame], envelope: Envelope, source_file: str, file_hash: str
+) -> dict[str, pl.DataFrame]:
+    files = [
+        pl.lit(file_hash, dtype=pl.String).alias("_file_hash"),
+        pl.lit(source_file, dtype=pl.String).alias("_source_file"),
+    ]
+    return {table: frame.with_columns(files) for table, frame in frames.items()}
+
+
+def _interchanges(
+    segments: Segments, envelope: Envelope, source_file: str, file_hash: str
+) -> pl.DataFrame:
+    rows = []
+    for interchange in envelope.interchanges:
+        header = interchange.header
+        if interchange.rejected is not None or header is None:
+            continue
+        isa = [element.strip() for element in header.elements]
+        delimiters = header.delimiters
+        for group in interchange.groups:
+            if not any(tx.problem is None for tx in group.transactions):
+                continue
+            gs = group.elements + [""] * 9
+            rows.append(
+                {
+                    "_file_hash": file_hash,
+                    "_source_file": source_file,
+                    "_interchange_control": interchange.control,
+                    "_group_control": group.control,
+                    "_st_control": None,
+                    "_segment_position": group.gs_position,
+                    "isa_position": interchange.isa_position,
+                    "gs_position": group.gs_position,
+                    "sender_id_qualifier": isa[4],
+                    "sender_id": isa[5],
+                    "receiver_id_qualifier": isa[6],
+                    "receiver_id": isa[7],
+                    "interchange_date": interchange.date,
+                    "interchange_time": isa[9],
+                    "interchange_version": isa[11],
+                    "interchange_control_number": isa[12],
+                    "usage_indicator": isa[14],
+                    "element_separator": delimiters.element,
+                    "repetition_separator": delimiters.repetition,
+                    "component_separator": delimiters.component,
+                    "segment_terminator": delimiters.segment,
+                    "functional_id": gs[1],
+                    "application_sender": gs[2].strip(),
+                    "application_receiver": gs[3].strip(),
+                    "group_date": group.date,
+                    "group_time": gs[5],
+                    "group_control_number": group.control,
+                    "group_version": gs[8],
+                    "transaction_count": len(group.transactions),
+                }
+            )
+    schema = {
+        name: pl.Int64
+        if duckdb_type == "BIGINT"
+        else pl.Date
+        if duckdb_type == "DATE"
+        else pl.String
+        for name, duckdb_type in X12_TABLES["x12_interchanges"]
+    }
+    return pl.DataFrame(rows, schema=schema)
+
+
+def _to_arrow(frames: dict[str, pl.DataFrame]) -> dict[str, pa.Table]:
+    tables = {}
+    for table in X12_TABLES:
+        schema = arrow_schema(table)
+        frame = frames.get(table)
+        if frame is None or frame.height == 0:
+            tables[table] = pa.Table.from_batches([], schema=schema)
+        else:
+            arrow = frame.select(schema.names).to_arrow(compat_level=pl.CompatLevel.oldest())
+            tables[table] = arrow.cast(schema)
+    return tables

@@ -1,0 +1,317 @@
+"""835 (005010X221A1) segments -> header, claims, service lines, CAS, remarks and PLB rows.
+
+Loops used: header (before the first CLP: BPR, TRN, DTM*405, N1*PR/REF*2U, N1*PE/REF*TJ),
+2100 claim (CLP up to its first SVC: NM1, DTM, MOA, MIA, claim CAS) and 2110 service line (SVC
+up to the next SVC/CLP: DTM, CAS, REF, AMT, LQ). PLB follows all claims. Values stay text here;
+``values.conform`` types them.
+"""
+
+from __future__ import annotations
+
+import polars as pl
+
+from ingestion.x12.segment_rows import (
+    SegmentRows,
+    first_per,
+    join_on,
+    latest,
+    ordinal,
+    part,
+    parts_joined,
+    present,
+)
+
+MAX_CAS_TRIPLETS = 6
+MAX_PLB_PAIRS = 6
+CLAIM_LEVEL = pl.col("claim_pos").is_not_null() & pl.col("line_pos").is_null()
+LINE_LEVEL = pl.col("line_pos").is_not_null()
+HEADER = pl.col("claim_pos").is_null()
+CLAIM_CARRY = ("claim_position", "claim_id")
+_CLP = (
+    "claim_id",
+    "claim_status_code",
+    "total_charge",
+    "paid_amount",
+    "patient_responsibility",
+    "claim_filing_indicator",
+    "payer_claim_control_number",
+    "facility_type_code",
+    "claim_frequency_code",
+)
+_MOA_REMARKS = ("e03", "e04", "e05", "e06", "e07")
+_MIA_REMARKS = ("e05", "e20", "e21", "e22", "e23")
+_MOA_REMARKS_INDEXES = [int(element[1:]) for element in _MOA_REMARKS]
+_MIA_REMARKS_INDEXES = [int(element[1:]) for element in _MIA_REMARKS]
+
+
+def build_835(rows: SegmentRows) -> dict[str, pl.DataFrame]:
+    """Text frames keyed by table name, plus ``header`` (one row per ST) and ``malformed``."""
+    claims = rows.get("CLP", 9).select(
+        "st_position",
+        "pos",
+        ordinal("st_position").alias("claim_position"),
+        *(pl.col(f"e{i:02d}").alias(name) for i, name in enumerate(_CLP, start=1)),
+    )
+    lines = _service_lines(rows, claims)
+    line_openers = lines.select(pl.col("_segment_position").alias("pos"), "line_position")
+
+    def scoped(segment_id: str, elements: int | list[int], level: pl.Expr) -> pl.DataFrame:
+        """Segments with the claim and line they belong to, kept at ``level``."""
+        frame = latest(rows.get(segment_id, elements), claims, "claim_pos", carry=CLAIM_CARRY)
+        frame = latest(frame, line_openers, "line_pos", after="claim_pos", carry=["line_position"])
+        return frame.filter(level)
+
+    any_level = pl.lit(True)
+    dtm = scoped("DTM", 2, any_level)
+    ref = scoped("REF", 2, any_level)
+    lines = _line_details(
+        lines, dtm.filter(LINE_LEVEL), ref.filter(LINE_LEVEL), scoped("AMT", 2, LINE_LEVEL)
+    )
+    moa = scoped("MOA", _MOA_REMARKS_INDEXES, CLAIM_LEVEL)
+    mia = scoped("MIA", _MIA_REMARKS_INDEXES, CLAIM_LEVEL)
+    claims_out = _claim_details(
+        claims, scoped("NM1", [1, 3, 4, 8, 9], CLAIM_LEVEL), dtm.filter(CLAIM_LEVEL), moa, mia
+    )
+    return {
+        "header": _header(rows, dtm.filter(HEADER), ref.filter(HEADER), claims),
+        "x12_835_claims": claims_out,
+        "x12_835_service_lines": lines,
+        "x12_835_adjustments": _adjustments(scoped("CAS", 19, pl.col("claim_pos").is_not_null())),
+        "x12_835_remarks": _remarks(scoped("LQ", 2, LINE_LEVEL), moa, mia),
+        "x12_835_provider_adjustments": _provider_adjustments(rows),
+        "malformed": lines.filter(
+            pl.col("procedure_composite").is_not_null() & pl.col("procedure_qualifier").is_null()
+        ).select("st_position", "_segment_position", pl.col("procedure_composite").alias("value")),
+    }
+
+
+def _service_lines(rows: SegmentRows, claims: pl.DataFrame) -> pl.DataFrame:
+    svc = latest(rows.get("SVC", 7), claims, "claim_pos", carry=CLAIM_CARRY)
+    svc = rows.with_parts(svc.filter(pl.col("claim_pos").is_not_null()), "e01", "e06")
+    composite = rows.has_separator("e01")
+    return svc.select(
+        "st_position",
+        pl.col("pos").alias("_segment_position"),
+        "claim_position",
+        ordinal("claim_pos").alias("line_position"),
+        "claim_id",
+        # Without the ISA16 separator the composite cannot be read: codes stay empty.
+        pl.when(composite).then(part("e01", 0)).alias("procedure_qualifier"),
+        pl.when(composite).then(part("e01", 1)).alias("procedure_code"),
+        pl.when(composite).then(parts_joined("e01", 2, 4)).alias("modifiers"),
+        pl.col("e01").alias("procedure_composite"),
+        pl.col("e02").alias("charge_amount"),
+        pl.col("e03").alias("paid_amount"),
+        pl.col("e04").alias("revenue_code"),
+        pl.col("e05").alias("units_paid"),
+        part("e06", 1).alias("original_procedure_code"),
+        pl.col("e07").alias("original_units"),
+        pl.col("claim_pos").alias("__claim"),
+        pl.col("pos").alias("__line"),
+    )
+
+
+def _line_details(
+    lines: pl.DataFrame, dtm: pl.DataFrame, ref: pl.DataFrame, amt: pl.DataFrame
+) -> pl.DataFrame:
+    lookups = [
+        (dtm.filter(pl.col("e01") == "472"), {"service_date": pl.col("e02")}),
+        (dtm.filter(pl.col("e01") == "150"), {"service_date_from": pl.col("e02")}),
+        (dtm.filter(pl.col("e01") == "151"), {"service_date_to": pl.col("e02")}),
+        (ref.filter(pl.col("e01") == "6R"), {"line_item_control_number": pl.col("e02")}),
+        (amt.filter(pl.col("e01") == "B6"), {"allowed_amount": pl.col("e02")}),
+    ]
+    for frame, columns in lookups:
+        if frame.height:
+            found = first_per(frame, "line_pos", columns)
+            lines = join_on(lines, found, "_segment_position", "line_pos")
+    return lines
+
+
+def _claim_details(
+    claims: pl.DataFrame,
+    nm1: pl.DataFrame,
+    dtm: pl.DataFrame,
+    moa: pl.DataFrame,
+    mia: pl.DataFrame,
+) -> pl.DataFrame:
+    def codes(elements: tuple[str, ...]) -> pl.Expr:
+        joined = pl.concat_str([pl.col(e) for e in elements], separator=":", ignore_nulls=True)
+        return pl.when(joined != "").then(joined)
+
+    lookups = [
+        (
+            nm1.filter(pl.col("e01") == "QC"),
+            {
+                "patient_last_name": pl.col("e03"),
+                "patient_first_name": pl.col("e04"),
+                "patient_id_qualifier": pl.col("e08"),
+                "patient_member_id": pl.col("e09"),
+            },
+        ),
+        (nm1.filter(pl.col("e01") == "IL"), {"subscriber_member_id": pl.col("e09")}),
+        (
+            nm1.filter(pl.col("e01") == "82"),
+            {
+                "rendering_provider_id_qualifier": pl.col("e08"),
+                "rendering_provider_id": pl.col("e09"),
+                "rendering_provider_npi": pl.when(pl.col("e08") == "XX").then(pl.col("e09")),
+            },
+        ),
+        (dtm.filter(pl.col("e01") == "232"), {"service_date_from": pl.col("e02")}),
+        (dtm.filter(pl.col("e01") == "233"), {"service_date_to": pl.col("e02")}),
+        (dtm.filter(pl.col("e01") == "050"), {"received_date": pl.col("e02")}),
+        (moa, {"moa_remark_codes": codes(_MOA_REMARKS)}),
+        (mia, {"mia_remark_codes": codes(_MIA_REMARKS)}),
+    ]
+    claims = claims.rename({"pos": "_segment_position"}).with_columns(
+        pl.col("_segment_position").alias("__claim")
+    )
+    for frame, columns in lookups:
+        if frame.height:
+            found = first_per(frame, "claim_pos", columns)
+            claims = join_on(claims, found, "_segment_position", "claim_pos")
+    return claims
+
+
+def _adjustments(cas: pl.DataFrame) -> pl.DataFrame:
+    reasons = [f"e{2 + 3 * k:02d}" for k in range(MAX_CAS_TRIPLETS)]
+    used = [k for k, reason in enumerate(reasons) if reason in present(cas, reasons)]
+    triplets = pl.concat(
+        cas.select(
+            "st_position",
+            "claim_position",
+            "line_position",
+            "claim_id",
+            pl.col("pos").alias("_segment_position"),
+            pl.lit(k + 1, dtype=pl.Int64).alias("triplet_position"),
+            pl.col("e01").alias("group_code"),
+            pl.col(f"e{2 + 3 * k:02d}").alias("reason_code"),
+            pl.col(f"e{3 + 3 * k:02d}").alias("amount"),
+            pl.col(f"e{4 + 3 * k:02d}").alias("quantity"),
+            pl.col("claim_pos").alias("__claim"),
+            pl.col("line_pos").alias("__line"),
+        )
+        for k in used or [0]
+    )
+    if len(used) > 1:
+        triplets = triplets.filter(
+            pl.col("reason_code").is_not_null() | pl.col("amount").is_not_null()
+        ).sort("_segment_position", "triplet_position")
+    return triplets.with_columns(_level())
+
+
+def _level() -> pl.Expr:
+    line = pl.col("line_position").is_not_null()
+    return pl.when(line).then(pl.lit("line")).otherwise(pl.lit("claim")).alias("level")
+
+
+def _remarks(lq: pl.DataFrame, moa: pl.DataFrame, mia: pl.DataFrame) -> pl.DataFrame:
+    def codes(
+        frame: pl.DataFrame, segment_id: str, element: str, qualifier: pl.Expr
+    ) -> pl.DataFrame:
+        return frame.select(
+            "st_position",
+            "claim_position",
+            "line_position",
+            "claim_id",
+            pl.col("pos").alias("_segment_position"),
+            pl.lit(f"{segment_id}{element[1:]}").alias("source_element"),
+            qualifier.alias("code_list_qualifier"),
+            pl.col(element).alias("remark_code"),
+        )
+
+    none = pl.lit(None, dtype=pl.String)
+    pieces = [codes(lq, "LQ", "e02", pl.col("e01"))]
+    pieces += [codes(moa, "MOA", element, none) for element in present(moa, _MOA_REMARKS)]
+    pieces += [codes(mia, "MIA", element, none) for element in present(mia, _MIA_REMARKS)]
+    remarks = pl.concat(pieces).filter(pl.col("remark_code").is_not_null())
+    if len(pieces) > 1:
+        remarks = remarks.sort("_segment_position", "source_element")
+    return remarks.with_columns(_level())
+
+
+def _provider_adjustments(rows: SegmentRows) -> pl.DataFrame:
+    plb = rows.get("PLB", 2 + 2 * MAX_PLB_PAIRS)
+    references = [f"e{3 + 2 * k:02d}" for k in range(MAX_PLB_PAIRS)]
+    used = present(plb, references) or references[:1]
+    plb = rows.with_parts(plb, *used)
+    pairs = pl.concat(
+        plb.select(
+            "st_position",
+            pl.col("pos").alias("_segment_position"),
+            pl.col("e01").alias("provider_id"),
+            pl.col("e02").alias("fiscal_period_date"),
+            pl.lit(k + 1, dtype=pl.Int64).alias("adjustment_position"),
+            part(reference, 0).alias("reason_code"),
+            part(reference, 1).alias("reference_id"),
+            pl.col(f"e{4 + 2 * k:02d}").alias("amount"),
+        )
+        for k, reference in enumerate(references)
+        if reference in used
+    )
+    return pairs.filter(pl.col("reason_code").is_not_null() | pl.col("amount").is_not_null()).sort(
+        "_segment_position", "adjustment_position"
+    )
+
+
+def _header(
+    rows: SegmentRows, dtm: pl.DataFrame, ref: pl.DataFrame, claims: pl.DataFrame
+) -> pl.DataFrame:
+    key = "st_position"
+    n1 = rows.get("N1", 4, qualifiers=("PR", "PE"))
+    parts = [
+        first_per(
+            rows.get("BPR", [1, 2, 3, 4, 5, 16]),
+            key,
+            {
+                "handling_code": pl.col("e01"),
+                "payment_amount": pl.col("e02"),
+                "credit_debit_flag": pl.col("e03"),
+                "payment_method": pl.col("e04"),
+                "payment_format": pl.col("e05"),
+                "payment_date": pl.col("e16"),
+            },
+        ),
+        first_per(
+            rows.get("TRN", 3),
+            key,
+            {
+                "trace_type_code": pl.col("e01"),
+                "trace_number": pl.col("e02"),
+                "trace_originator_id": pl.col("e03"),
+            },
+        ),
+        first_per(dtm.filter(pl.col("e01") == "405"), key, {"production_date": pl.col("e02")}),
+        first_per(ref.filter(pl.col("e01") == "2U"), key, {"payer_additional_id": pl.col("e02")}),
+        first_per(ref.filter(pl.col("e01") == "TJ"), key, {"_ref_tin": pl.col("e02")}),
+        first_per(
+            n1.filter(pl.col("e01") == "PR"),
+            key,
+            {
+                "payer_name": pl.col("e02"),
+                "payer_id_qualifier": pl.col("e03"),
+                "payer_id": pl.col("e04"),
+            },
+        ),
+        first_per(
+            n1.filter(pl.col("e01") == "PE"),
+            key,
+            {
+                "payee_name": pl.col("e02"),
+                "payee_id_qualifier": pl.col("e03"),
+                "payee_id": pl.col("e04"),
+                "payee_npi": pl.when(pl.col("e03") == "XX").then(pl.col("e04")),
+                "_n1_tin": pl.when(pl.col("e03") == "FI").then(pl.col("e04")),
+            },
+        ),
+        claims.group_by(key).agg(pl.len().cast(pl.Int64).alias("claim_count")).sort(key),
+    ]
+    # Every transaction gets a row, whichever of these segments it lacks.
+    header = pl.concat([p.select(key) for p in parts]).unique().sort(key)
+    for found in parts:
+        header = join_on(header, found, key, key)
+    return header.with_columns(
+        pl.coalesce("_n1_tin", "_ref_tin").alias("payee_tin"),
+        pl.col("claim_count").fill_null(0),
+    ).drop("_n1_tin", "_ref_tin")

@@ -1,0 +1,300 @@
+"""Cut an X12 file into segments, with the delimiters each interchange declares in its ISA.
+
+The ISA is fixed-width (106 characters with its terminator), which is how a reader learns the
+separators: element = 4th character, repetition = ISA11, component = ISA16, segment terminator =
+the character after ISA16. Nothing here assumes ``*``, ``:`` or ``~``.
+
+Speed matters (files of hundreds of MB), so segments are never turned into Python strings:
+numpy finds the terminators in the raw bytes and a segment is a (start, end) byte range plus
+an integer code for its id. Only the kinds of segment a table needs become text, in bulk
+(``Segments.texts``), for polars to split into elements.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+import polars as pl
+import pyarrow as pa
+
+BOM = b"\xef\xbb\xbf"
+ISA_LENGTH = 106  # terminator included
+ISA_WIDTHS = (2, 10, 2, 10, 2, 15, 2, 15, 6, 4, 1, 5, 9, 1, 1, 1)
+WHITESPACE = b" \t\r\n"
+_MAX_ISA_SCAN = 400  # a squeezed or padded ISA still ends well before this
+
+
+@dataclass(frozen=True)
+class Delimiters:
+    element: str
+    repetition: str  # ISA11 as sent; pre-5010 habits put 'U' here, which separates nothing
+    component: str
+    segment: str
+
+
+@dataclass(frozen=True)
+class IsaHeader:
+    """An ISA as found in the file: its delimiters, elements and any fixed-width violation."""
+
+    delimiters: Delimiters
+    elements: tuple[str, ...]  # ISA01..ISA16, padding kept
+    width_problem: str | None  # why it is not the fixed 106 characters; None when it is
+    length: int  # characters up to and including the terminator
+
+
+@dataclass
+class Segments:
+    """All segments of a file, in order, as byte ranges of ``raw``.
+
+    Index ``i`` is the segment at position ``i + 1``. ``regime`` indexes ``delimiters``: a new
+    regime starts where a later ISA declares other delimiters.
+    """
+
+    raw: bytes
+    start: np.ndarray  # int64 byte offset of the segment id
+    end: np.ndarray  # int64 byte offset of its terminator (exclusive end of its text)
+    code: np.ndarray  # int64 segment id code, see segment_code; -1 when unreadable
+    regime: np.ndarray  # int64
+    delimiters: list[Delimiters]
+    isa_headers: dict[int, IsaHeader | None] = field(default_factory=dict)  # by position
+
+    @property
+    def count(self) -> int:
+        return len(self.start)
+
+    @property
+    def array(self) -> np.ndarray:
+        return np.frombuffer(self.raw, dtype=np.uint8)
+
+    def text(self, index: int) -> str:
+        return self.raw[self.start[index] : self.end[index]].decode("utf-8")
+
+    def texts(self, rows: np.ndarray) -> pl.Series:
+        """The text of the segments at ``rows`` (indices) as one String series."""
+        return byte_slices(self.array, self.start[rows], self.end[rows] - self.start[rows])
+
+
+def byte_slices(array: np.ndarray, begin: np.ndarray, length: np.ndarray) -> pl.Series:
+    """``array[begin:begin+length]`` per row as a String series, built without Python strings.
+
+    The slices' bytes are gathered into one buffer and handed to polars as an Arrow array.
+    """
+    offsets = np.zeros(len(length) + 1, dtype=np.int64)
+    np.cumsum(length, out=offsets[1:])
+    total = int(offsets[-1])
+    gather = np.repeat(begin - offsets[:-1], length) + np.arange(total, dtype=np.int64)
+    arrow = pa.LargeStringArray.from_buffers(
+        len(length), pa.py_buffer(offsets), pa.py_buffer(array[gather])
+    )
+    return pl.Series(arrow)
+
+
+class NotX12Error(ValueError):
+    """The bytes do not start with a usable ISA segment."""
+
+
+def segment_code(segment_id: str) -> int:
+    """The integer code ``tokenize`` gives segments with this id (2 or 3 characters)."""
+    data = segment_id.encode("latin-1").ljust(3, b"\0")
+    return (data[0] << 16) | (data[1] << 8) | data[2]
+
+
+def parse_isa(raw: bytes, offset: int) -> IsaHeader | None:
+    """Read the ISA starting at ``offset``; None when no delimiters can be told from it.
+
+    A fixed-width ISA is read by position. An ISA whose padding was squeezed or stretched is
+    still read (element by element) so the file's segments can be counted and reported, but
+    ``width_problem`` says what is wrong with it.
+    """
+    head = raw[offset : offset + _MAX_ISA_SCAN]
+    if not head.startswith(b"ISA") or len(head) < 4:
+        return None
+    element = head[3:4]
+    if element.isalnum() or element in WHITESPACE:
+        return None
+    pieces = head.split(element, 16)
+    if len(pieces) < 17 or len(pieces[16]) < 2:
+        return None
+    component, terminator = pieces[16][0:1], pieces[16][1:2]
+    if terminator.isalnum() or terminator in b" \t" or component.isalnum():
+        return None
+    if (
+        len({element, component, terminator}) < 3
+        or not (element + component + terminator).isascii()
+    ):
+        return None
+    elements = tuple(piece.decode("utf-8", "replace") for piece in pieces[1:16]) + (
+        component.decode("ascii"),
+    )
+    length = sum(len(piece) for piece in pieces[:16]) + 16 + 2
+    delimiters = Delimiters(
+        element=element.decode("ascii"),
+        repetition=elements[10],
+        component=component.decode("ascii"),
+        segment=terminator.decode("ascii"),
+    )
+    return IsaHeader(delimiters, elements, _width_problem(elements, length), length)
+
+
+def _width_problem(elements: tuple[str, ...], length: int) -> str | None:
+    for number, (value, width) in enumerate(zip(elements, ISA_WIDTHS, strict=True), start=1):
+        if len(value) != width:
+            return (
+                f"ISA{number:02d} is {len(value)} character(s) ({value!r}) where the fixed "
+                f"width is {width}, so the ISA is {length} characters long instead of "
+                f"{ISA_LENGTH} (pad ISA02/04 and the sender/receiver ids with spaces)"
+            )
+    return None
+
+
+def decode_to_utf8(data: bytes) -> bytes:
+    """The file's bytes as valid UTF-8 (Latin-1 assumed when they are not), BOM removed."""
+    if data.startswith(BOM):
+        data = data[len(BOM) :]
+    if data.isascii():
+        return data
+    try:
+        data.decode("utf-8")
+        return data
+    except UnicodeDecodeError:
+        return data.decode("latin-1").encode("utf-8")
+
+
+def first_non_space(raw: bytes, offset: int = 0) -> int:
+    while offset < len(raw) and raw[offset] in WHITESPACE:
+        offset += 1
+    return offset
+
+
+def tokenize(raw: bytes) -> Segments:
+    """Split UTF-8 bytes (see ``decode_to_utf8``) into segments; raises NotX12Error."""
+    offset = first_non_space(raw)
+    header = parse_isa(raw, offset)
+    if header is None:
+        raise NotX12Error(offset)
+    array = np.frombuffer(raw, dtype=np.uint8)
+    starts, ends, codes, regimes = [], [], [], []
+    delimiters: list[Delimiters] = []
+    isa_headers: dict[int, IsaHeader | None] = {}
+    position = 0
+    while header is not None:
+        delimiters.append(header.delimiters)
+        start, end = _split_regime(raw, array, offset, header)
+        code = _codes(array, start, end, header.delimiters.element)
+        isa_headers[position + 1] = header
+        header = None
+        for row in _isa_like(array, start, end)[1:].tolist():
+            found = parse_isa(raw, int(start[row]))
+            isa_headers[position + row + 1] = found
+            if found is not None and found.delimiters != delimiters[-1]:
+                header, offset = found, int(start[row])
+                start, end, code = start[:row], end[:row], code[:row]
+                break
+        starts.append(start)
+        ends.append(end)
+        codes.append(code)
+        regimes.append(np.full(len(start), len(delimiters) - 1, dtype=np.int64))
+        position += len(start)
+    return Segments(
+        raw,
+        np.concatenate(starts),
+        np.concatenate(ends),
+        np.concatenate(codes),
+        np.concatenate(regimes),
+        delimiters,
+        isa_headers,
+    )
+
+
+def _isa_like(array: np.ndarray, starts: np.ndarray, ends: np.ndarray) -> np.ndarray:
+    """Rows starting with 'ISA' and a separator, whichever separator (a later interchange may
+    declare another one, so its ISA is not a segment id under the current delimiters)."""
+    rows = np.flatnonzero(array[starts] == ord("I"))  # few: ISA, IEA, INS ...
+    heads = [bytes(array[start : start + 4]) for start in starts[rows].tolist()]
+    keep = [head[:3] == b"ISA" and len(head) == 4 and not head[3:].isalnum() for head in heads]
+    return rows[np.array(keep, dtype=bool)] if rows.size else rows
+
+
+def _split_regime(
+    raw: bytes, array: np.ndarray, offset: int, header: IsaHeader
+) -> tuple[np.ndarray, np.ndarray]:
+    """Byte ranges of the segments from the ISA at ``offset`` to the end of the file.
+
+    The ISA's own end is known from parsing it (its fields may hold any character); the rest
+    is split on the terminator. Leading whitespace (newlines after terminators, indentation)
+    is skipped; empty segments are dropped.
+    """
+    terminator = ord(header.delimiters.segment)
+    isa_end = offset + header.length - 1
+    body = isa_end + 1
+    ends = np.flatnonzero(array[body:] == terminator) + body
+    starts = np.empty(len(ends), dtype=np.int64)
+    if len(ends):
+        starts[0] = body
+        starts[1:] = ends[:-1] + 1
+    tail_start = int(ends[-1]) + 1 if len(ends) else body
+    tail = raw[tail_start:]
+    if tail.strip(WHITESPACE):
+        # An unterminated last segment (a cut-off file): its trailing whitespace is not data.
+        ends = np.append(ends, tail_start + len(tail.rstrip(WHITESPACE)))
+        starts = np.append(starts, tail_start)
+    starts = _skip_whitespace(array, starts, ends, terminator)
+    keep = ends > starts
+    starts = np.concatenate([[offset], starts[keep]]).astype(np.int64)
+    ends = np.concatenate([[isa_end], ends[keep]]).astype(np.int64)
+    return starts, ends
+
+
+def _skip_whitespace(
+    array: np.ndarray, starts: np.ndarray, ends: np.ndarray, terminator: int
+) -> np.ndarray:
+    is_space = np.zeros(256, dtype=bool)
+    is_space[[byte for byte in WHITESPACE if byte != terminator]] = True
+    starts = starts.copy()
+    active = np.flatnonzero(starts < ends)
+    while len(active):
+        moving = is_space[array[starts[active]]]
+        active = active[moving]
+        starts[active] += 1
+        active = active[starts[active] < ends[active]]
+    return starts
+
+
+def _codes(array: np.ndarray, starts: np.ndarray, ends: np.ndarray, element: str) -> np.ndarray:
+    """Segment id codes (see ``segment_code``); -1 for ids that are not 2-3 characters."""
+    codes = token_codes(array, starts, ends, element)
+    codes[(codes & 0xFFFF) == 0] = -1  # a 1-character id is no segment id
+    return codes
+
+
+def token_codes(
+    array: np.ndarray, starts: np.ndarray, ends: np.ndarray, separator: str
+) -> np.ndarray:
+    """``segment_code`` of the 1-3 character token at each start (up to a separator or the
+    end), or -1 when it is longer; vectorized, for segment ids and qualifiers alike."""
+    sep = ord(separator)
+    heads = _first_four_bytes(array, starts, ends, sep).astype(np.int32)
+    b0, b1, b2, b3 = heads[:, 0], heads[:, 1], heads[:, 2], heads[:, 3]
+    code2 = (b0 << 16) | (b1 << 8)
+    codes = np.where(b2 == sep, code2, code2 | b2)
+    codes = np.where(b1 == sep, b0 << 16, codes)
+    codes[(b0 == sep) | ((b1 != sep) & (b2 != sep) & (b3 != sep))] = -1
+    return codes.astype(np.int64)
+
+
+def _first_four_bytes(
+    array: np.ndarray, starts: np.ndarray, ends: np.ndarray, filler: int
+) -> np.ndarray:
+    """(n, 4) bytes from each start; bytes past a row's end read as ``filler``."""
+    if len(array) < 4:
+        array = np.concatenate([array, np.full(4, filler, dtype=np.uint8)])
+    windows = np.lib.stride_tricks.sliding_window_view(array, 4)
+    heads = windows[np.minimum(starts, len(array) - 4)]
+    # Rows shorter than 4 bytes (including any starting in the last 3 bytes of the file).
+    short = np.flatnonzero(ends - starts < 4)
+    if len(short):
+        spots = np.minimum(starts[short, None] + np.arange(4), len(array) - 1)
+        past_end = np.arange(4) >= (ends - starts)[short, None]
+        heads[short] = np.where(past_end, filler, array[spots])
+    return heads

@@ -1,0 +1,464 @@
+"""load_landing: routing, accounting, idempotency, atomic files, quarantine copies, X12 routing."""
+
+from __future__ import annotations
+
+import os
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import duckdb
+import pyarrow as pa
+import pytest
+
+from ingestion import raw_store
+from ingestion.issues import LoadIssue
+from ingestion.landing import LAYOUT, walk_landing
+from ingestion.load import LoadSummary, load_landing
+
+HEADER = (
+    "appointment_id,patient_id,provider_id,location_id,appointment_type,requested_at,"
+    "booked_at,scheduled_start,status"
+)
+
+
+def appointment(appointment_id: str, status: str = "scheduled", start: str = "09:00:00") -> str:
+    return (
+        f"{appointment_id},P1,D1,L1,established,2026-01-02 08:00:00,2026-01-02 08:05:00,"
+        f"2026-01-09 {start},{status}"
+    )
+
+
+JAN_01 = "\n".join(
+    [HEADER, appointment("A1"), appointment("A2", start="25:00:00"), appointment("A3")]
+)
+JAN_02 = "\n".join([HEADER, appointment("A1", "cancelled")])
+PROVIDERS = "provider_id,npi,provider_name,specialty,location_id,active_from\n"
+PROVIDERS += "D1,1234567893,Dr A,cardiology,L1,2024-01-01\n"
+
+
+def land(landing: Path, files: dict[str, str | bytes]) -> None:
+    for relative, content in files.items():
+        path = landing / relative
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_bytes(content.encode() if isinstance(content, str) else content)
+
+
+@pytest.fixture
+def landing(tmp_path: Path) -> Path:
+    root = tmp_path / "landing"
+    land(
+        root,
+        {
+            "pm/appointments/2026-01-01.csv": JAN_01,
+            "pm/appointments/2026-01-02.csv": JAN_02,
+            "pm/appointments/copy of 2026-01-01.csv": JAN_01,
+            "pm/providers/providers.csv": PROVIDERS,
+            "pm/patients/patients.csv": "",
+            "pm/appointmnts/typo.csv": JAN_02,
+            "notes.txt": "call Bob",
+            ".gitkeep": "",
+        },
+    )
+    return root
+
+
+def query(database: Path, sql: str) -> list[tuple]:
+    with duckdb.connect(str(database), read_only=True) as con:
+        return con.execute(sql).fetchall()
+
+
+def fingerprint(database: Path) -> dict[str, tuple]:
+    """Row count and an order-independent digest of every raw table."""
+    with duckdb.connect(str(database), read_only=True) as con:
+        tables = [
+            t
+            for (t,) in con.execute(
+                "SELECT table_name FROM information_schema.tables WHERE table_schema = 'raw'"
+            ).fetchall()
+        ]
+        return {
+            t: tuple(
+                con.execute(
+                    f"SELECT count(*), md5(coalesce(string_agg(x::VARCHAR, '|' ORDER BY "
+                    f"x::VARCHAR), '')) FROM raw.\"{t}\" AS x"
+                ).fetchall()[0]
+            )
+            for t in tables
+        }
+
+
+def test_first_load_accounts_for_every_file(landing: Path, tmp_path: Path) -> None:
+    database = tmp_path / "w.duckdb"
+    summary = load_landing(landing, database)
+    assert (summary.load_id, summary.files_seen, summary.files_new) == (1, 7, 6)
+    assert (summary.files_duplicate, summary.files_known, summary.files_hidden) == (1, 0, 1)
+    assert (summary.files_quarantined, summary.files_partial) == (3, 1)
+    assert dict(summary.rows_loaded) == {
+        "pm/appointments": 3,
+        "pm/providers": 1,
+        "pm/patients": 0,
+        "(unrecognized)": 0,
+    }
+    assert dict(summary.rows_quarantined) == {
+        "pm/appointments": 1,
+        "pm/providers": 0,
+        "pm/patients": 0,
+        "(unrecognized)": 2,
+    }
+    assert query(
+        database,
+        "SELECT source_file, extract, unit, units_total, units_loaded, units_quarantined, status "
+        "FROM raw._load_manifest ORDER BY source_file",
+    ) == [
+        ("notes.txt", "(unrecognized)", "file", 1, 0, 1, "quarantined"),
+        ("pm/appointments/2026-01-01.csv", "pm/appointments", "row", 3, 2, 1, "partial"),
+        ("pm/appointments/2026-01-02.csv", "pm/appointments", "row", 1, 1, 0, "loaded"),
+        ("pm/appointmnts/typo.csv", "(unrecognized)", "file", 1, 0, 1, "quarantined"),
+        ("pm/patients/patients.csv", "pm/patients", "row", 0, 0, 0, "quarantined"),
+        ("pm/providers/providers.csv", "pm/providers", "row", 1, 1, 0, "loaded"),
+    ]
+    # Loaded + quarantined = landed, per file, against the rows actually stored.
+    assert (
+        query(
+            database,
+            """SELECT m.source_file FROM raw._load_manifest m
+           WHERE m.unit = 'row' AND (
+               m.units_loaded <> (SELECT count(*) FROM raw.pm__appointments a
+                                  WHERE a._file_hash = m.file_hash)
+                                + (SELECT count(*) FROM raw.pm__providers p
+                                   WHERE p._file_hash = m.file_hash)
+               OR m.units_quarantined <> (SELECT coalesce(sum(units), 0) FROM raw._quarantine q
+                                          WHERE q.file_hash = m.file_hash
+                                          AND q.extract = m.extract))""",
+        )
+        == []
+    )
+    reasons = dict(query(database, "SELECT source_file, reason FROM raw._quarantine"))
+    assert reasons["pm/appointmnts/typo.csv"].startswith(
+        "pm/appointmnts/typo.csv is not in the landing layout: 'appointmnts' is not a pm extract"
+    )
+    assert reasons["pm/appointments/2026-01-01.csv"] == (
+        "pm/appointments/2026-01-01.csv row 2, column scheduled_start: '2026-01-09 25:00:00' "
+        "is not a timestamp (expected YYYY-MM-DD HH:MM:SS)"
+    )
+    assert query(database, "SELECT path FROM raw._landing_paths ORDER BY path")[:3] == [
+        ("notes.txt",),
+        ("pm/appointments/2026-01-01.csv",),
+        ("pm/appointments/2026-01-02.csv",),
+    ]
+    assert len(query(database, "SELECT * FROM raw._landing_paths")) == 7
+
+
+def test_rows_carry_lineage_for_the_latest_version_rule(landing: Path, tmp_path: Path) -> None:
+    database = tmp_path / "w.duckdb"
+    load_landing(landing, database)
+    land(
+        landing,
+        {"pm/appointments/2026-01-03.csv": "\n".join([HEADER, appointment("A3", "no_show")])},
+    )
+    assert load_landing(landing, database).load_id == 2
+    rows = query(
+        database,
+        "SELECT appointment_id, status, _load_id, _source_file, _row_number "
+        "FROM raw.pm__appointments ORDER BY _load_id, _source_file, _row_number",
+    )
+    assert rows == [
+        ("A1", "scheduled", 1, "pm/appointments/2026-01-01.csv", 1),
+        ("A3", "scheduled", 1, "pm/appointments/2026-01-01.csv", 3),
+        ("A1", "cancelled", 1, "pm/appointments/2026-01-02.csv", 1),
+        ("A3", "no_show", 2, "pm/appointments/2026-01-03.csv", 1),
+    ]
+    latest = query(
+        database,
+        "SELECT appointment_id, status FROM raw.pm__appointments QUALIFY row_number() OVER ("
+        "PARTITION BY appointment_id ORDER BY _load_id DESC, _source_file DESC, "
+        "_row_number DESC) = 1 ORDER BY 1",
+    )
+    assert latest == [("A1", "cancelled"), ("A3", "no_show")]
+
+
+def test_loading_the_same_folder_twice_changes_nothing(landing: Path, tmp_path: Path) -> None:
+    database = tmp_path / "w.duckdb"
+    load_landing(landing, database)
+    before = fingerprint(database)
+    again = load_landing(landing, database)
+    assert fingerprint(database) == before
+    assert before["pm__appointments"][0] == 3
+    assert (again.files_seen, again.files_known, again.files_new, again.files_duplicate) == (
+        7,
+        7,
+        0,
+        0,
+    )
+    # A touched file (same bytes, new mtime) is re-hashed and still recognized.
+    os.utime(landing / "pm/providers/providers.csv", ns=(1, 1))
+    assert load_landing(landing, database).files_known == 7
+    assert fingerprint(database) == before
+
+
+def test_same_bytes_under_a_new_name_load_once(landing: Path, tmp_path: Path) -> None:
+    database = tmp_path / "w.duckdb"
+    load_landing(landing, database)
+    before = fingerprint(database)["pm__appointments"]
+    land(landing, {"pm/appointments/resent.csv": JAN_02})
+    summary = load_landing(landing, database)
+    assert (summary.files_new, summary.files_duplicate, summary.load_id) == (0, 1, 2)
+    assert fingerprint(database)["pm__appointments"] == before
+    assert query(
+        database, "SELECT load_id FROM raw._landing_paths WHERE path = 'pm/appointments/resent.csv'"
+    ) == [(2,)]
+
+
+def test_misplaced_file_loads_once_moved_into_place(tmp_path: Path) -> None:
+    landing, database = tmp_path / "landing", tmp_path / "w.duckdb"
+    land(landing, {"appointments.csv": JAN_02})
+    assert load_landing(landing, database).files_quarantined == 1
+    (landing / "appointments.csv").unlink()
+    land(landing, {"pm/appointments/appointments.csv": JAN_02})
+    summary = load_landing(landing, database)
+    assert (summary.files_new, dict(summary.rows_loaded)) == (1, {"pm/appointments": 1})
+
+
+def test_a_crash_mid_file_leaves_no_part_of_it(
+    landing: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    database = tmp_path / "w.duckdb"
+    real_insert_manifest = raw_store.insert_manifest
+
+    def crash_on_second_file(con, files, loaded_at) -> None:
+        if any(ref.source_file == "pm/appointments/2026-01-02.csv" for ref, _ in files):
+            raise OSError("power cut")
+        real_insert_manifest(con, files, loaded_at)
+
+    monkeypatch.setattr(raw_store, "insert_manifest", crash_on_second_file)
+    with pytest.raises(OSError, match="power cut"):
+        load_landing(landing, database)
+    # The appointment files share a batch: the first one's rows went with the second one's.
+    assert query(database, "SELECT count(*) FROM raw.pm__appointments") == [(0,)]
+    assert query(
+        database, "SELECT count(*) FROM raw._quarantine WHERE extract <> '(unrecognized)'"
+    ) == [(0,)]
+    assert query(database, "SELECT source_file FROM raw._load_manifest") == [("notes.txt",)]
+    assert query(database, "SELECT path FROM raw._landing_paths") == [("notes.txt",)]
+
+    monkeypatch.setattr(raw_store, "insert_manifest", real_insert_manifest)
+    summary = load_landing(landing, database)
+    assert (summary.files_known, summary.files_new, summary.files_duplicate) == (1, 5, 1)
+    assert query(database, "SELECT count(*) FROM raw.pm__appointments") == [(3,)]
+
+
+def test_wholly_quarantined_files_are_copied_with_their_reason(
+    landing: Path, tmp_path: Path
+) -> None:
+    quarantine = tmp_path / "quarantine"
+    load_landing(landing, tmp_path / "w.duckdb", quarantine_dir=quarantine)
+    copied = sorted(p.relative_to(quarantine).as_posix() for p in quarantine.rglob("*.*"))
+    assert copied == [
+        "notes.txt",
+        "notes.txt.reason.txt",
+        "pm/appointmnts/typo.csv",
+        "pm/appointmnts/typo.csv.reason.txt",
+        "pm/patients/patients.csv",
+        "pm/patients/patients.csv.reason.txt",
+    ]
+    assert (quarantine / "notes.txt").read_bytes() == b"call Bob"
+    lines = (quarantine / "pm/patients/patients.csv.reason.txt").read_text().splitlines()
+    assert lines[0] == "file: pm/patients/patients.csv"
+    assert lines[1] == "sha256: e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855"
+    assert lines[-1] == (
+        "- pm/patients/patients.csv is empty; a CSV extract needs at least a header row naming "
+        "its columns"
+    )
+
+
+def test_quarantine_inside_landing_is_refused(landing: Path, tmp_path: Path) -> None:
+    with pytest.raises(ValueError, match="must not be inside"):
+        load_landing(landing, tmp_path / "w.duckdb", quarantine_dir=landing / "quarantine")
+
+
+def test_progress_and_one_line(landing: Path, tmp_path: Path) -> None:
+    calls: list[tuple[str, int, int]] = []
+    summary = load_landing(
+        landing,
+        tmp_path / "w.duckdb",
+        progress=lambda path, done, total: calls.append((path, done, total)),
+    )
+    assert calls[0] == ("notes.txt", 1, 7)
+    assert calls[-1] == ("pm/providers/providers.csv", 7, 7)
+    assert len(calls) == 7
+    assert re.sub(r"[\d.]+ s$", "<t> s", summary.one_line()) == (
+        "load 1: 7 files (6 new, 1 duplicate, 0 already loaded, 1 hidden ignored); "
+        "3 quarantined, 1 partial; 4 rows loaded, 3 quarantined; <t> s"
+    )
+
+
+@dataclass
+class FakeX12Result:
+    transaction_type: str
+    tables: dict[str, pa.Table]
+    issues: list[LoadIssue] = field(default_factory=list)
+    units_total: int = 0
+    units_loaded: int = 0
+    units_quarantined: int = 0
+
+
+class FakeX12Reader:
+    """Stands in for ingestion.x12.reader.read_x12_file; records how it was called."""
+
+    def __init__(self) -> None:
+        self.calls: list[tuple[str, str, bytes]] = []
+
+    def __call__(
+        self, data: bytes, *, source_file: str, file_hash: str, expected: str
+    ) -> FakeX12Result:
+        self.calls.append((source_file, expected, data))
+        if data == b"garbage":
+            issue = LoadIssue("not_x12", f"{source_file} does not start with ISA", units=1)
+            return FakeX12Result(expected, {}, [issue], 1, 0, 1)
+        # Built through DuckDB: pyarrow's own constructors import pandas, seconds per test run.
+        rows = (
+            duckdb.connect()
+            .sql(
+                "SELECT $hash AS _file_hash, $source AS _source_file, "
+                "unnest([3, 7]) AS _segment_position, unnest(['C1', 'C2']) AS claim_id",
+                params={"hash": file_hash, "source": source_file},
+            )
+            .to_arrow_table()
+        )
+        issues = [
+            LoadIssue("bad_segment", "segment 9: CLP with 3 elements", "segment", 9, units=2),
+            LoadIssue(
+                "unbalanced", "BPR02 is not the sum", "transaction", 1, disposition="flagged"
+            ),
+        ]
+        return FakeX12Result(expected, {"x12_fake_claims": rows}, issues, 10, 8, 2)
+
+
+def test_x12_files_go_to_the_x12_reader(tmp_path: Path) -> None:
+    landing, database = tmp_path / "landing", tmp_path / "w.duckdb"
+    land(
+        landing,
+        {
+            "claims/batch1.837": "ISA*...",
+            "claims/batch2.x12": "ISA*2",
+            "remits/era1.edi": "ISA*era",
+            "remits/broken.835": "garbage",
+            "claims/batch1.pdf": "%PDF",
+        },
+    )
+    reader = FakeX12Reader()
+    summary = load_landing(
+        landing, database, x12_reader=reader, quarantine_dir=tmp_path / "quarantine"
+    )
+    assert [(source, expected) for source, expected, _ in reader.calls] == [
+        ("claims/batch1.837", "837"),
+        ("claims/batch2.x12", "837"),
+        ("remits/broken.835", "835"),
+        ("remits/era1.edi", "835"),
+    ]
+    assert (dict(summary.rows_loaded), dict(summary.rows_quarantined)) == (
+        {"claims": 16, "remits": 8, "(unrecognized)": 0},
+        {"claims": 4, "remits": 3, "(unrecognized)": 1},
+    )
+    assert query(
+        database,
+        "SELECT _source_file, claim_id, _segment_position, _load_id FROM raw.x12_fake_claims "
+        "ORDER BY 1, 3",
+    ) == [
+        ("claims/batch1.837", "C1", 3, 1),
+        ("claims/batch1.837", "C2", 7, 1),
+        ("claims/batch2.x12", "C1", 3, 1),
+        ("claims/batch2.x12", "C2", 7, 1),
+        ("remits/era1.edi", "C1", 3, 1),
+        ("remits/era1.edi", "C2", 7, 1),
+    ]
+    assert query(
+        database,
+        "SELECT source_file, unit, units_total, units_loaded, units_quarantined, status "
+        "FROM raw._load_manifest ORDER BY 1",
+    ) == [
+        ("claims/batch1.837", "segment", 10, 8, 2, "partial"),
+        ("claims/batch1.pdf", "file", 1, 0, 1, "quarantined"),
+        ("claims/batch2.x12", "segment", 10, 8, 2, "partial"),
+        ("remits/broken.835", "segment", 1, 0, 1, "quarantined"),
+        ("remits/era1.edi", "segment", 10, 8, 2, "partial"),
+    ]
+    assert query(
+        database,
+        "SELECT position_kind, position, disposition, units FROM raw._quarantine "
+        "WHERE source_file = 'remits/era1.edi' ORDER BY position_kind",
+    ) == [("segment", 9, "quarantined", 2), ("transaction", 1, "flagged", 0)]
+    assert (tmp_path / "quarantine/remits/broken.835").read_bytes() == b"garbage"
+    assert not (tmp_path / "quarantine/remits/era1.edi").exists()
+
+
+def test_raw_tables_follow_the_contract_then_lineage(tmp_path: Path) -> None:
+    database = tmp_path / "w.duckdb"
+    (tmp_path / "landing").mkdir()
+    summary: LoadSummary = load_landing(tmp_path / "landing", database)
+    assert summary.files_seen == 0
+    columns = query(
+        database,
+        "SELECT column_name, data_type FROM information_schema.columns "
+        "WHERE table_schema = 'raw' AND table_name = 'pm__open_slots' ORDER BY ordinal_position",
+    )
+    assert columns == [
+        ("snapshot_date", "DATE"),
+        ("provider_id", "VARCHAR"),
+        ("slot_start", "TIMESTAMP"),
+        ("slot_minutes", "BIGINT"),
+        ("slot_type", "VARCHAR"),
+        ("_extra", "VARCHAR"),
+        ("_source_file", "VARCHAR"),
+        ("_file_hash", "VARCHAR"),
+        ("_row_number", "BIGINT"),
+        ("_load_id", "BIGINT"),
+        ("_loaded_at", "TIMESTAMP"),
+    ]
+
+
+def test_an_older_raw_table_gains_new_contract_columns(tmp_path: Path) -> None:
+    database = tmp_path / "w.duckdb"
+    with duckdb.connect(str(database)) as con:
+        con.execute("CREATE SCHEMA raw")
+        con.execute("CREATE TABLE raw.pm__locations (location_id VARCHAR, location_name VARCHAR)")
+        con.execute("INSERT INTO raw.pm__locations VALUES ('L1', 'Main')")
+        raw_store.create_raw_schema(con)
+        rows = con.execute("SELECT location_id, state, _load_id FROM raw.pm__locations").fetchall()
+    assert rows == [("L1", None, None)]
+
+
+@pytest.mark.parametrize(
+    ("relative", "kind", "detail"),
+    [
+        ("pm/appointments/2026-01.CSV", "csv", None),
+        ("ehr/charges/c.csv", "csv", None),
+        ("remits/era.X12", "x12", None),
+        ("pm/appointments/2026/jan.csv", "misplaced", "exactly one folder deep"),
+        ("pm/appointments/jan.xlsx", "misplaced", "extracts are .csv files, not '.xlsx'"),
+        ("ehr/appointments/a.csv", "misplaced", "'appointments' is not a ehr extract"),
+        ("claims/2026/batch.837", "misplaced", "directly in claims/, not in a subfolder"),
+        ("claims/batch.835.zip", "misplaced", "claims/ accepts .837, .txt, .x12, .edi files"),
+        (
+            "exports/a.csv",
+            "misplaced",
+            "'exports' is not a landing folder (pm, ehr, claims, remits)",
+        ),
+        ("a.csv", "misplaced", "files do not go directly in the landing folder"),
+    ],
+)
+def test_layout_classification(
+    tmp_path: Path, relative: str, kind: str, detail: str | None
+) -> None:
+    land(tmp_path, {relative: "x", ".hidden/tmp.csv": "x", "pm/appointments/.a.csv.tmp": "x"})
+    walk = walk_landing(tmp_path)
+    assert walk.hidden == [".hidden/tmp.csv", "pm/appointments/.a.csv.tmp"]
+    (landed,) = walk.files
+    assert landed.kind == kind
+    if detail is None:
+        assert landed.problem is None
+    else:
+        assert landed.problem is not None and detail in landed.problem
+        assert landed.problem.startswith(f"{relative} is not in the landing layout: ")
+        assert landed.problem.endswith(f"accepted: {LAYOUT}")
