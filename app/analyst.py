@@ -22,9 +22,10 @@ def schema_browser(ctx: PageContext) -> None:
     columns = queries.schema_columns(ctx.key)
     columns = columns.assign(table=columns["table_schema"] + "." + columns["table_name"])
     tables = list(dict.fromkeys(columns["table"]))
-    chosen = st.selectbox(f"Browse {len(tables)} tables", tables, key="sql_table")
+    start = tables.index("marts.kpi_monthly") if "marts.kpi_monthly" in tables else 0
+    chosen = st.selectbox(f"Browse {len(tables)} tables", tables, index=start, key="sql_table")
     shown = columns[columns["table"] == chosen][["column_name", "data_type"]]
-    st.dataframe(shown, hide_index=True, height=260)
+    ui.table(shown.reset_index(drop=True), f"columns of {chosen}", "schema_columns", height=260)
     catalog = ctx.catalog[["metric_id", "title", "unit", "definition"]]
     with st.expander("Metric catalog (metric_id values of marts.kpi_monthly)"):
         ui.table(catalog, "metric catalog", "metric_catalog")

@@ -12,7 +12,12 @@ def export_dates(root: Path) -> list[str]:
     finance = root / "finance"
     if not finance.is_dir():
         return []
-    dated = [p for p in finance.iterdir() if p.is_dir() and any(p.glob("*.csv"))]
+    # Sets are built in hidden folders and renamed into place: skip those in flight.
+    dated = [
+        p
+        for p in finance.iterdir()
+        if p.is_dir() and not p.name.startswith(".") and any(p.glob("*.csv"))
+    ]
     return sorted((p.name for p in dated), reverse=True)
 
 

@@ -77,8 +77,7 @@ def _keep_valid(state_key: str, options: list[str]) -> None:
         st.session_state[state_key] = ALL
 
 
-def _select(label: str, state_key: str, frame: pd.DataFrame, id_col: str, name_col: str) -> str:
-    names = dict(zip(frame[id_col].astype(str), frame[name_col].astype(str), strict=False))
+def _select(label: str, state_key: str, names: dict[str, str]) -> str:
     options = [ALL, *names]
     _keep_valid(state_key, options)
     return st.selectbox(
@@ -115,29 +114,33 @@ def render_sidebar(key: SnapshotKey) -> Filters:
     with sidebar:
         st.subheader("Filters")
         start, end = _period(queries.months(key), queries.default_end_month(key))
+        names = queries.labels(key)
         locs = queries.locations(key)
         provs = queries.providers(key)
         pays = queries.payers(key)
-        location = _choice(_select("Location", "f_location", locs, "location_id", "location_name"))
-        specialties = pd.DataFrame({"s": sorted(provs["specialty"].dropna().unique())})
-        specialties["label"] = specialties["s"].str.replace("_", " ").str.capitalize()
-        specialty = _choice(_select("Specialty", "f_specialty", specialties, "s", "label"))
+
+        def named(dimension: str, ids: pd.Series) -> dict[str, str]:
+            return {str(i): names.get((dimension, str(i)), str(i)) for i in ids}
+
+        location = _choice(
+            _select("Location", "f_location", named("location", locs["location_id"]))
+        )
+        specialties = {
+            s: s.replace("_", " ").capitalize()
+            for s in sorted(provs["specialty"].dropna().unique())
+        }
+        specialty = _choice(_select("Specialty", "f_specialty", specialties))
         narrowed = provs
         if location is not None:
             narrowed = narrowed[narrowed["location_id"] == location]
         if specialty is not None:
             narrowed = narrowed[narrowed["specialty"] == specialty]
         provider = _choice(
-            _select("Provider", "f_provider", narrowed, "provider_id", "provider_name")
+            _select("Provider", "f_provider", named("provider", narrowed["provider_id"]))
         )
-        payer = _choice(_select("Payer", "f_payer", pays, "payer_id", "payer_name"))
+        payer = _choice(_select("Payer", "f_payer", named("payer", pays["payer_id"])))
         st.button("Reset filters", on_click=reset, width="stretch")
-    labels = (
-        *zip(locs["location_id"], locs["location_name"], strict=False),
-        *zip(provs["provider_id"], provs["provider_name"], strict=False),
-        *zip(pays["payer_id"], pays["payer_name"], strict=False),
-        *zip(specialties["s"], specialties["label"], strict=False),
-    )
+    labels = (*((ident, name) for (_, ident), name in names.items()), *specialties.items())
     filters = Filters(start, end, location, provider, specialty, payer, tuple(labels))
     dimension, _, label = filters.scope()
     if dimension != "practice":

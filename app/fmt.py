@@ -5,7 +5,6 @@ Marts store rates as fractions; people read percentages and percentage points.
 
 from __future__ import annotations
 
-import math
 from datetime import date
 
 import pandas as pd
@@ -32,7 +31,9 @@ def is_missing(value: object) -> bool:
 
 
 def _money(value: float, signed: bool = False) -> str:
-    sign = ("+" if value >= 0 else "-") if signed else ("-" if value < 0 else "")
+    sign = (
+        ("+" if value > 0 else "-" if value < 0 else "") if signed else ("-" if value < 0 else "")
+    )
     amount = abs(value)
     # Cents matter for per-visit costs, not for monthly totals.
     body = f"${amount:,.2f}" if amount < 100 else f"${amount:,.0f}"
@@ -55,22 +56,30 @@ def fmt_value(value: object, unit: str) -> str:
     return f"{number:,.2f}"
 
 
+def is_unchanged(delta: float, unit: str) -> bool:
+    """True when the change rounds to zero at the precision it is shown with."""
+    shown = delta * 100 if unit == "rate" else delta
+    places = {"count": 0, "usd": 2}.get(unit, 1)
+    return round(shown, places) == 0
+
+
 def fmt_delta(delta: object, unit: str) -> str | None:
     """A change between two values of one metric; rates change in percentage points."""
     if is_missing(delta):
         return None
     number = float(delta)  # type: ignore[arg-type]
-    if math.isclose(number, 0.0, abs_tol=1e-12):
+    if is_unchanged(number, unit):
         number = 0.0
+    sign = "" if number == 0 else "+"
     if unit == "rate":
-        return f"{number * 100:+.1f} pts"
+        return f"{number * 100:{sign}.1f} pts"
     if unit == "usd":
         return _money(number, signed=True)
     if unit == "count":
-        return f"{number:+,.0f}"
+        return f"{number:{sign},.0f}"
     if unit in _SUFFIX:
-        return f"{number:+,.1f}{_SUFFIX[unit]}"
-    return f"{number:+,.2f}"
+        return f"{number:{sign},.1f}{_SUFFIX[unit]}"
+    return f"{number:{sign},.2f}"
 
 
 def axis_title(unit: str, what: str | None = None) -> str:

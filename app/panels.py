@@ -24,6 +24,13 @@ def _catalog(ctx: PageContext, metric_id: str) -> dict:
     return queries.metric_info(ctx.key, metric_id)
 
 
+def labelled(frame: pd.DataFrame, dimension: str) -> pd.DataFrame:
+    """Readable labels for non-id dimensions (ids already carry names from the dims)."""
+    if dimension in ID_DIMENSIONS:
+        return frame
+    return frame.assign(label=frame["dimension_value"].map(pretty))
+
+
 def restrict(frame: pd.DataFrame, dimension: str, ctx: PageContext) -> pd.DataFrame:
     """Narrow a provider breakdown to the providers the location/specialty filters keep."""
     f = ctx.filters
@@ -50,9 +57,7 @@ def latest_by(ctx: PageContext, metric_id: str, dimension: str) -> pd.DataFrame:
     """End-month values of one metric by a dimension (label, value, numerator, denominator)."""
     f = ctx.filters
     frame = queries.kpi_breakdown(ctx.key, (metric_id,), dimension, f.end, f.end)
-    frame = restrict(frame, dimension, ctx)
-    if dimension not in ID_DIMENSIONS:
-        frame = frame.assign(label=frame["dimension_value"].map(pretty))
+    frame = labelled(restrict(frame, dimension, ctx), dimension)
     return frame[["dimension_value", "label", "value", "numerator", "denominator"]]
 
 
@@ -80,11 +85,9 @@ def period_total_by(ctx: PageContext, metric_id: str, dimension: str) -> pd.Data
     """
     f = ctx.filters
     frame = queries.kpi_breakdown(ctx.key, (metric_id,), dimension, f.start, f.end)
-    frame = restrict(frame, dimension, ctx)
+    frame = labelled(restrict(frame, dimension, ctx), dimension)
     if frame["denominator"].notna().any():
         raise ValueError(f"{metric_id} is a ratio; its months cannot be added up")
-    if dimension not in ID_DIMENSIONS:
-        frame = frame.assign(label=frame["dimension_value"].map(pretty))
     totals = frame.groupby(["dimension_value", "label"], as_index=False)["value"].sum()
     return totals.sort_values("value", ascending=False).reset_index(drop=True)
 
@@ -231,12 +234,10 @@ def scorecard(
     (the denominator of the `volume` metric)."""
     f = ctx.filters
     frame = queries.kpi_breakdown(ctx.key, tuple(metric_ids), dimension, f.end, f.end)
-    frame = restrict(frame, dimension, ctx)
+    frame = labelled(restrict(frame, dimension, ctx), dimension)
     if frame.empty:
         ui.no_data(f"scorecard by {dimension}")
         return frame
-    if dimension not in ID_DIMENSIONS:
-        frame = frame.assign(label=frame["dimension_value"].map(pretty))
     wide = frame.pivot_table(index="label", columns="metric_id", values="value", aggfunc="first")
     counts = frame[frame["metric_id"] == volume].set_index("label")["denominator"]
     table = pd.DataFrame({dimension.replace("_", " ").capitalize(): wide.index})
@@ -255,20 +256,15 @@ def over_time_by(ctx: PageContext, metric_id: str, dimension: str, key: str) -> 
     f = ctx.filters
     info = _catalog(ctx, metric_id)
     frame = queries.kpi_breakdown(ctx.key, (metric_id,), dimension, f.start, f.end)
-    frame = restrict(frame, dimension, ctx).dropna(subset=["value"])
+    frame = labelled(restrict(frame, dimension, ctx), dimension).dropna(subset=["value"])
     if frame.empty:
         ui.no_data(f"{str(info['title']).lower()} by {dimension} over time")
         return frame
     latest = frame[frame["period_month"] == frame["period_month"].max()]
-    worst = latest.loc[
-        latest["value"].idxmin() if info["higher_is_better"] else latest["value"].idxmax()
-    ]
-    title = (
-        f"{info['title']} by {dimension}, by month: {worst['label']} is highest in "
-        f"{month_label(worst['period_month'])} at {fmt_value(worst['value'], info['unit'])}"
+    month = month_label(latest["period_month"].iloc[0])
+    title = f"{info['title']} by {dimension} and month. " + worst_title(
+        latest, info, dimension, month
     )
-    if info["higher_is_better"]:
-        title = title.replace("is highest", "is lowest")
     fig = charts.trend(frame, "value", info["unit"], title, series="label")
     shown = frame[["label", "period_month", "numerator", "denominator", "value"]]
     ui.chart_with_data(fig, shown, f"{info['title']} by {dimension} and month", key)

@@ -148,16 +148,24 @@ def _read_small_tables(key: SnapshotKey) -> Loaded:
 
 def _names(frames: dict[str, pd.DataFrame]) -> dict[tuple[str, str], str]:
     """(dimension, id) -> readable name for location, provider and payer ids."""
-    names: dict[tuple[str, str], str] = {}
+    # Values the kpi models use for rows without an id (kpi_fan_out and kpi_staff).
+    names: dict[tuple[str, str], str] = {
+        ("location", "unplaced"): "Central office (no location)",
+        **{(dim, "unknown"): "Unknown" for dim in ("location", "provider", "payer")},
+    }
     for dimension, table, id_col, name_col in (
         ("location", "marts.dim_location", "location_id", "location_name"),
         ("provider", "marts.dim_provider", "provider_id", "provider_name"),
         ("payer", "marts.dim_payer", "payer_id", "payer_name"),
     ):
         frame = frames.get(table)
-        if frame is not None and {id_col, name_col} <= set(frame.columns):
-            for ident, name in zip(frame[id_col], frame[name_col], strict=False):
-                names[(dimension, str(ident))] = str(name)
+        if frame is None or not {id_col, name_col} <= set(frame.columns):
+            continue
+        pairs = [(str(i), str(n)) for i, n in zip(frame[id_col], frame[name_col], strict=False)]
+        taken = [n for _, n in pairs]
+        for ident, name in pairs:
+            # Two providers may share a name; a chart or filter must still tell them apart.
+            names[(dimension, ident)] = f"{name} ({ident})" if taken.count(name) > 1 else name
     return names
 
 
@@ -287,7 +295,14 @@ UNKNOWN_METRIC = {
 
 def metric_info(key: SnapshotKey, metric_id: str) -> dict:
     """The catalog row of a metric (title, unit, higher_is_better, definition, source)."""
-    return _loaded(key).info.get(metric_id) or {**UNKNOWN_METRIC, "title": metric_id}
+    row = _loaded(key).info.get(metric_id)
+    if row is None:
+        return {**UNKNOWN_METRIC, "title": metric_id}
+    better = row.get("higher_is_better")
+    # A seed loaded without column types gives 'true'/'false' strings.
+    if isinstance(better, str):
+        row = {**row, "higher_is_better": better.strip().lower() == "true"}
+    return row
 
 
 def metric_target(key: SnapshotKey, metric_id: str) -> dict | None:
@@ -443,7 +458,8 @@ def denied_claims(key: SnapshotKey, f: FactFilter, category: str | None) -> pd.D
             where += " and d.denial_category = ?"
             params.append(category)
         sql = f"""
-            select d.claim_id, d.service_date, d.denied_on, p.payer_name as payer,
+            select d.claim_id, d.service_date::varchar as service_date,
+                   d.denied_on::varchar as denied_on, p.payer_name as payer,
                    pr.provider_name as provider, l.location_name as location,
                    d.denial_category, d.denial_reason_codes, d.root_cause, d.evidence,
                    d.denied_amount, d.denial_outcome
@@ -502,7 +518,8 @@ def auth_pending_visits(key: SnapshotKey, f: FactFilter) -> pd.DataFrame:
     with connect(key) as con:
         where, params = _fact_where("v", "service_date", f, _fact_columns(con, "fct_visits"))
         sql = f"""
-            select v.appointment_id, v.service_date, pr.provider_name as provider,
+            select v.appointment_id, v.service_date::varchar as service_date,
+                   pr.provider_name as provider,
                    p.payer_name as payer, l.location_name as location, v.auth_cpt_code,
                    v.auth_status
             from marts.fct_visits v

@@ -14,7 +14,7 @@ import streamlit as st
 
 from app import queries
 from app.context import PageContext
-from app.fmt import fmt_age, fmt_delta, month_label
+from app.fmt import fmt_age, fmt_delta, is_unchanged, month_label
 from app.kpis import Reading, read_metric
 
 FIRST_RUN = (
@@ -91,18 +91,23 @@ def read(ctx: PageContext, metric_id: str, scope: tuple[str, str, str]) -> Readi
     )
 
 
-def kpi_row(ctx: PageContext, metric_ids: Sequence[str], per_row: int = 4) -> list[Reading]:
+def kpi_row(
+    ctx: PageContext, metric_ids: Sequence[str], per_row: int = 4, note: bool = True
+) -> list[Reading]:
     """Metric tiles with change vs the previous month, target and how each is computed."""
     tiles = readings(ctx, metric_ids)
     for offset in range(0, len(tiles), per_row):
         columns = st.columns(per_row)
         for column, tile in zip(columns, tiles[offset : offset + per_row], strict=False):
             with column:
+                flat = tile.change is not None and is_unchanged(tile.change, tile.unit)
                 st.metric(
                     tile.title,
                     tile.shown(),
                     delta=fmt_delta(tile.change, tile.unit),
-                    delta_color="normal" if tile.higher_is_better else "inverse",
+                    # No change is neither good nor bad: grey, no arrow.
+                    delta_color="off" if flat else "normal" if tile.higher_is_better else "inverse",
+                    delta_arrow="off" if flat else "auto",
                     delta_description=f"vs {month_label(ctx.filters.previous_month)}",
                     help=tile.how_computed(),
                     border=True,
@@ -112,8 +117,26 @@ def kpi_row(ctx: PageContext, metric_ids: Sequence[str], per_row: int = 4) -> li
                     notes.append("whole practice: not published for this filter")
                 if notes:
                     st.caption(" · ".join(notes))
-    st.caption(f"Tiles show {month_label(ctx.filters.end)}, the last month of the period.")
+    if note:
+        st.caption(f"Tiles show {month_label(ctx.filters.end)}, the last month of the period.")
     return tiles
+
+
+def staff_hours_tile(ctx: PageContext) -> None:
+    """Staff hours of administrative work in the month: the published numerator of
+    staff.minutes_per_visit (touch minutes) shown in hours."""
+    tile = read(ctx, "staff.minutes_per_visit", ctx.filters.scope())
+    hours = None if tile.numerator is None else tile.numerator / 60
+    st.metric(
+        "Staff hours on administrative work",
+        "n/a" if hours is None else f"{hours:,.1f} h" if hours < 100 else f"{hours:,.0f} h",
+        help=(
+            "Touch minutes of every work item started in the month / 60: the numerator of "
+            f"`staff.minutes_per_visit` ({tile.scope_label}). Rework hours alone are not "
+            "published yet."
+        ),
+        border=True,
+    )
 
 
 def chart(fig: go.Figure, key: str, selectable: bool = False) -> dict | None:
@@ -128,24 +151,13 @@ def chart(fig: go.Figure, key: str, selectable: bool = False) -> dict | None:
     return event.get("selection") if event else None
 
 
-def _readable(frame: pd.DataFrame) -> pd.DataFrame:
-    """Dates that arrive as midnight timestamps are shown (and exported) as dates."""
-    out = frame.copy()
-    for column in out.columns:
-        series = out[column]
-        if pd.api.types.is_datetime64_any_dtype(series) and series.notna().any():
-            if (series.dropna() == series.dropna().dt.normalize()).all():
-                out[column] = series.dt.date
-    return out
-
-
 def table(frame: pd.DataFrame, name: str, key: str, height: int | str = "auto") -> None:
     """A table and its CSV download (every table in the app can be taken away)."""
-    frame = _readable(frame)
     st.dataframe(frame, hide_index=True, height=height)
     st.download_button(
         f"Download {name} (CSV)",
-        data=frame.to_csv(index=False).encode("utf-8"),
+        # Encoded only when clicked: most tables are never downloaded.
+        data=lambda: frame.to_csv(index=False).encode("utf-8"),
         file_name=f"{key}.csv",
         mime="text/csv",
         key=f"dl_{key}",

@@ -1,13 +1,15 @@
 """Read and validate landed CSV files against their extract contract.
 
-Files are parsed by DuckDB (strict RFC 4180, every field as text) into a temporary stage
-table, the files of one extract that share a header in a single scan; each contract column is
-then checked with one vectorized SQL predicate per rule, and the rows that pass are cast to
-their contract types. Nothing is done row by row in Python.
+DuckDB parses the files (strict RFC 4180, every field as text, rows numbered in file order by
+``WITH ORDINALITY``), the files of one extract that share a header in a single scan. Each
+contract column is checked with one vectorized SQL predicate per rule; the rows that pass are
+cast to their contract types. Nothing is done row by row in Python.
 
-The result is lazy: ``rows_sql`` and ``issues_sql`` select from temporary tables on the
-connection the files were read with, so a million-row file is never copied out of DuckDB just
-to be inserted back (``rows()`` gives a relation for callers that want Arrow or polars).
+The result is lazy: ``rows_sql`` and ``issues_sql`` select from the files and from temporary
+tables on the connection they were read with, so a million-row file is never copied out of
+DuckDB just to be inserted back (``rows()`` gives a relation for callers that want Arrow or
+polars). Many small files are staged once as text instead, because DuckDB's cost for them is
+per file opened, not per byte.
 """
 
 from __future__ import annotations
@@ -27,12 +29,14 @@ import duckdb
 
 from ingestion.contracts import Column, Extract
 from ingestion.issues import LoadIssue
-from ingestion.raw_store import ISSUE_COLUMNS, quote_ident, quote_literal
+from ingestion.raw_store import ISSUE_COLUMNS, quote_ident, quote_literal, scalar
 
 VALUE_LIMIT = 200  # characters of an offending value kept in the quarantine and its reason
 _HEADER_PROBE_BYTES = 1 << 16
 _BOM = b"\xef\xbb\xbf"
 _temp_names = itertools.count(1)
+# Below this average size per file, a group of files is staged once rather than parsed twice.
+SMALL_FILE_BYTES = 4 << 20
 
 # Per contract type: the regular expression a value must match in full, and how the
 # expectation is spelled for a practice's IT person. Dates and timestamps are also cast, which
@@ -176,9 +180,9 @@ def read_csv_files(
 ) -> CsvReadResult:
     """Parse and validate ``sources`` as ``extract``, files with the same header in one scan.
 
-    ``con`` is where the temporary tables live (a private in-memory database when omitted);
-    it must not be inside a transaction. Python reads only each file's first 64 KB, unless a
-    file is rejected and its reason needs a closer look.
+    ``con`` is where the temporary tables live (a private in-memory database when omitted).
+    Python reads only each file's first 64 KB, unless a file is rejected and its reason needs
+    a closer look.
     """
     con = con if con is not None else duckdb.connect()
     result = CsvReadResult(extract, con, [CsvFileResult(s.source_file) for s in sources])
@@ -193,10 +197,9 @@ def read_csv_files(
             _reject(outcome[source.source_file], source.path, rejected)
     rows, issues = [], []
     for header, members in by_header.items():
-        staged = _stage(con, header, members, outcome)
-        if staged is not None:
-            result._temp_tables.append(staged[0])
-            rows_sql, issues_sql = _check(con, result, header, *staged, outcome)
+        checked = _parse_and_count(con, result, list(header), members, outcome)
+        if checked is not None:
+            rows_sql, issues_sql = _split_good_and_bad(con, result, checked, outcome)
             rows.append(rows_sql)
             issues += [issues_sql] if issues_sql else []
     result.rows_sql = " UNION ALL ".join(rows) or None
@@ -288,57 +291,99 @@ def _header_hint(header: list[str], missing: list[str]) -> str:
     return " (is the first line the header row?)"
 
 
-def _read_csv_call(header: Sequence[str]) -> str:
+@dataclass(frozen=True)
+class _Counted:
+    """Files of one header, parsed and counted: ``rows`` is a relation over their text columns
+    (``c0``, ``c1``, ...), ``filename`` and ``ordinality``; ``files`` a temp table with one row
+    per file (``filename``, ``source_file``, ``first_ordinal``, ``row_count``, ``bad_rows``)."""
+
+    rows: str
+    files: str
+    fields: dict[str, str]
+    checks: list[_Check]
+    any_bad: str
+
+
+def _read_csv_sql(header: Sequence[str], members: Sequence[CsvSource]) -> str:
+    """read_csv over ``members``, every column as text, rows numbered in file order."""
+    # read_csv globs its paths ('a[1].csv' would match 'a1.csv'): brackets make them literal.
+    paths = ", ".join(quote_literal(re.sub(r"([\[\]*?])", r"[\1]", str(m.path))) for m in members)
     # Positional column names (c0, c1, ...) keep odd header names out of the SQL.
     columns = "{" + ", ".join(f"'c{i}': 'VARCHAR'" for i in range(len(header))) + "}"
     return (
-        f"read_csv($paths, columns = {columns}, header = true, auto_detect = false, "
+        f"read_csv([{paths}], columns = {columns}, header = true, auto_detect = false, "
         """delim = ',', quote = '"', escape = '"', strict_mode = true, null_padding = false, """
-        "encoding = 'utf-8', filename = true)"
+        "encoding = 'utf-8', filename = true) WITH ORDINALITY"
     )
 
 
-def _glob_escaped(sources: Sequence[CsvSource]) -> dict[str, list[str]]:
-    """``$paths`` for read_csv, which globs: ``a[1].csv`` would match ``a1.csv``."""
-    return {"paths": [re.sub(r"([\[\]*?])", r"[\1]", str(m.path)) for m in sources]}
-
-
-def _stage(
+def _parse_and_count(
     con: duckdb.DuckDBPyConnection,
-    header: Sequence[str],
+    result: CsvReadResult,
+    header: list[str],
     members: list[CsvSource],
     outcome: dict[str, CsvFileResult],
-) -> tuple[str, list[CsvSource]] | None:
-    """Stage the files sharing ``header`` as text; reject (and leave out) unparseable ones.
+) -> _Counted | None:
+    """Parse the files sharing ``header``, count their rows and the rows breaking a rule.
 
-    Returns the stage table and the files in it. Only when the shared scan fails is each file
-    given a parse-only probe of its own, to find the culprits.
+    Files DuckDB cannot parse are rejected and left out: only when the shared scan fails is
+    each file given a parse-only probe of its own, to find the culprits. None when no file is
+    left.
     """
-    stage = f"_csv_stage_{next(_temp_names)}"
-    create = f"CREATE TEMP TABLE {stage} AS SELECT * FROM {_read_csv_call(header)}"
-    # Insertion order is what makes rowids follow the files' row order.
-    con.execute("SET preserve_insertion_order = true")
     try:
-        con.execute(create, _glob_escaped(members))
-        return stage, members
+        return _count(con, result, header, members, outcome)
     except duckdb.InvalidInputException as error:
         if len(members) == 1:
             _reject(
                 outcome[members[0].source_file], members[0].path, _unparseable(members[0], error)
             )
             return None
-    probe = f"SELECT count(*) FROM {_read_csv_call(header)}"
     parseable = []
     for member in members:
         try:
-            con.execute(probe, _glob_escaped([member])).fetchall()
+            con.execute(f"SELECT count(*) FROM {_read_csv_sql(header, [member])}").fetchall()
             parseable.append(member)
         except duckdb.InvalidInputException as error:
             _reject(outcome[member.source_file], member.path, _unparseable(member, error))
-    if not parseable:
-        return None
-    con.execute(create, _glob_escaped(parseable))
-    return stage, parseable
+    return _count(con, result, header, parseable, outcome) if parseable else None
+
+
+def _count(
+    con: duckdb.DuckDBPyConnection,
+    result: CsvReadResult,
+    header: list[str],
+    members: list[CsvSource],
+    outcome: dict[str, CsvFileResult],
+) -> _Counted:
+    suffix = next(_temp_names)
+    rows = _read_csv_sql(header, members)
+    if sum(m.path.stat().st_size for m in members) < len(members) * SMALL_FILE_BYTES:
+        # Many small files: DuckDB's cost is per file opened, so they are read once into a
+        # stage. Big files are cheaper to parse twice than to hold as text.
+        stage = f"_csv_stage_{suffix}"
+        con.execute(f"CREATE TEMP TABLE {stage} AS SELECT * FROM {rows}")
+        result._temp_tables.append(stage)
+        rows = stage
+    fields = {name: f"c{i}" for i, name in enumerate(header)}
+    checks = _checks(result.extract, fields)
+    any_bad = " OR ".join(f"({c.condition})" for c in checks) or "false"
+    files = f"_csv_files_{suffix}"
+    con.execute(
+        f"""CREATE TEMP TABLE {files} AS
+            SELECT filename, source_file, min(ordinality) AS first_ordinal,
+                   count(*) AS row_count, count(*) FILTER (WHERE {any_bad}) AS bad_rows
+            FROM {rows}
+            JOIN (SELECT unnest($paths) AS filename, unnest($sources) AS source_file)
+                USING (filename)
+            GROUP BY ALL""",
+        {"paths": [str(m.path) for m in members], "sources": [m.source_file for m in members]},
+    )
+    result._temp_tables.append(files)
+    for source_file, row_count in con.execute(
+        f"SELECT source_file, row_count FROM {files}"
+    ).fetchall():
+        outcome[source_file].units_total = row_count
+    return _Counted(rows, files, fields, checks, any_bad)
 
 
 def _unparseable(source: CsvSource, error: duckdb.Error) -> _FileRejected:
@@ -363,57 +408,30 @@ def _duckdb_csv_problem(error: duckdb.Error) -> str:
     return "; ".join(p[:VALUE_LIMIT] for p in parts if p)
 
 
-def _check(
+def _split_good_and_bad(
     con: duckdb.DuckDBPyConnection,
     result: CsvReadResult,
-    header: Sequence[str],
-    stage: str,
-    members: list[CsvSource],
+    counted: _Counted,
     outcome: dict[str, CsvFileResult],
 ) -> tuple[str, str | None]:
-    """Count and check the staged files; return the SQL of their good rows and their issues."""
-    suffix = next(_temp_names)
-    files, issues = f"_csv_files_{suffix}", f"_csv_issues_{suffix}"
-    fields = {name: f"c{i}" for i, name in enumerate(header)}
-    checks = _checks(result.extract, fields)
-    any_bad = " OR ".join(f"({c.condition})" for c in checks) or "false"
-    # One row per file: where its rows start in the stage, how many there are, how many broke
-    # a rule. The stage was committed in file order, so a row's number in its file is its
-    # rowid minus the file's first rowid, plus one: cheaper than a window, and guaranteed.
-    con.execute(
-        f"""CREATE TEMP TABLE {files} AS
-            SELECT filename, source_file, min(s.rowid) AS first_rowid, count(*) AS row_count,
-                   count(*) FILTER (WHERE {any_bad}) AS bad_rows
-            FROM {stage} s
-            JOIN (SELECT unnest($paths) AS filename, unnest($sources) AS source_file)
-                USING (filename)
-            GROUP BY ALL""",
-        {"paths": [str(m.path) for m in members], "sources": [m.source_file for m in members]},
-    )
-    result._temp_tables.append(files)
-    counts = con.execute(f"SELECT source_file, row_count, bad_rows, first_rowid FROM {files}")
-    counted = counts.fetchall()
-    for source_file, row_count, _, _ in counted:
-        outcome[source_file].units_total = row_count
-    if counted and min(first_rowid for *_, first_rowid in counted) != 0:
-        # Rows not yet committed get offset rowids, which would corrupt row numbers.
-        raise RuntimeError("read_csv_files needs a connection without an open transaction")
-    any_bad_file = any(bad_rows for _, _, bad_rows, _ in counted)
-
-    numbered = f"{stage} s JOIN {files} f USING (filename)"
-    row_number = "s.rowid - f.first_rowid + 1"
+    """The SQL of the rows that pass, and of the issues of those that do not (if any)."""
+    numbered = f"{counted.rows} AS s JOIN {counted.files} AS f USING (filename)"
+    row_number = "s.ordinality - f.first_ordinal + 1"
     keep, issues_sql = "", None
-    if any_bad_file:
-        con.execute(_issues_sql(issues, numbered, row_number, checks, any_bad))
+    if scalar(con, f"SELECT sum(bad_rows) FROM {counted.files}"):
+        issues = f"_csv_issues_{next(_temp_names)}"
+        con.execute(_issues_sql(issues, numbered, row_number, counted.checks, counted.any_bad))
         result._temp_tables.append(issues)
         issues_sql = f"SELECT source_file, {ISSUE_COLUMNS} FROM {issues}"
         per_file = con.execute(f"SELECT source_file, sum(units) FROM {issues} GROUP BY ALL")
         for source_file, units in per_file.fetchall():
             outcome[source_file].units_quarantined = int(units)
-        keep = f" WHERE s.rowid NOT IN (SELECT r FROM {issues} WHERE disposition = 'quarantined')"
+        keep = (
+            f" WHERE s.ordinality NOT IN (SELECT r FROM {issues} WHERE disposition = 'quarantined')"
+        )
     rows_sql = (
-        f"SELECT {_typed_columns(result.extract, fields)}, f.source_file AS _source_file, "
-        f"{row_number} AS _row_number FROM {numbered}{keep}"
+        f"SELECT {_typed_columns(result.extract, counted.fields)}, "
+        f"f.source_file AS _source_file, {row_number} AS _row_number FROM {numbered}{keep}"
     )
     return rows_sql, issues_sql
 
@@ -491,7 +509,7 @@ def _issues_sql(
     return f"""
         CREATE TEMP TABLE {target} AS
         WITH bad AS MATERIALIZED (
-            SELECT s.rowid AS r, {row_number} AS position, f.source_file, {fields}
+            SELECT s.ordinality AS r, {row_number} AS position, f.source_file, {fields}
             FROM {numbered} WHERE {any_bad}
         ),
         found AS ({branches}),

@@ -243,22 +243,22 @@ class _Loader:
         extract = batch[0].landed.extract
         assert extract is not None
         sources = [CsvSource(new.landed.path, new.landed.relative) for new in batch]
-        # The reader stages the files in their own commit (row numbers depend on it);
-        # dropping the stage inside the batch's transaction saves a commit.
-        result = read_csv_files(sources, extract, con=self.con)
-        entries = [
-            ManifestEntry(
-                "row",
-                outcome.units_total,
-                outcome.units_loaded,
-                outcome.units_quarantined,
-                new.landed.size_bytes,
-                rejected=outcome.wholly_quarantined,
-            )
-            for new, outcome in zip(batch, result.files, strict=True)
-        ]
         hashes = {new.landed.relative: new.ref.file_hash for new in batch}
+        # Read before the transaction: a parse error fails its statement, and a failed
+        # statement would abort the transaction the other files of the batch need.
+        result = read_csv_files(sources, extract, con=self.con)
         with _transaction(self.con), result:
+            entries = [
+                ManifestEntry(
+                    "row",
+                    outcome.units_total,
+                    outcome.units_loaded,
+                    outcome.units_quarantined,
+                    new.landed.size_bytes,
+                    rejected=outcome.wholly_quarantined,
+                )
+                for new, outcome in zip(batch, result.files, strict=True)
+            ]
             for new, outcome, entry in zip(batch, result.files, entries, strict=True):
                 self._copy_if_rejected(entry, new, outcome.file_issues)
             if result.rows_sql is not None:
@@ -271,6 +271,7 @@ class _Loader:
                     loaded_at=self.loaded_at,
                 )
                 if inserted != result.units_loaded:
+                    # Landed files are immutable; one that changed while it was read is not.
                     raise RuntimeError(
                         f"{extract.key}: inserted {inserted} rows, expected "
                         f"{result.units_loaded}; nothing from these files was kept"

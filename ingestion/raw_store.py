@@ -121,29 +121,37 @@ def csv_table_columns(extract: Extract) -> list[tuple[str, str]]:
     return [(c.name, c.duckdb_type) for c in extract.columns] + list(CSV_LINEAGE_COLUMNS)
 
 
+def _raw_columns(con: duckdb.DuckDBPyConnection) -> dict[str, set[str]]:
+    rows = con.execute(
+        "SELECT table_name, column_name FROM information_schema.columns WHERE table_schema = ?",
+        [RAW_SCHEMA],
+    ).fetchall()
+    columns: dict[str, set[str]] = {}
+    for table, column in rows:
+        columns.setdefault(table, set()).add(column)
+    return columns
+
+
 def ensure_table(
-    con: duckdb.DuckDBPyConnection, table: str, columns: Sequence[tuple[str, str]]
+    con: duckdb.DuckDBPyConnection,
+    table: str,
+    columns: Sequence[tuple[str, str]],
+    existing: dict[str, set[str]] | None = None,
 ) -> None:
     """Create ``raw.<table>``, or add the columns an older version of it lacks.
 
     Adding (never dropping or retyping) keeps raw append-only while the contract or the X12
-    table definitions grow; old rows read as null in new columns.
+    table definitions grow; old rows read as null in new columns. ``existing`` (the raw
+    schema's columns by table) saves a catalog query per table when many are ensured.
     """
     qualified = f"{RAW_SCHEMA}.{quote_ident(table)}"
-    existing = {
-        name
-        for (name,) in con.execute(
-            "SELECT column_name FROM information_schema.columns "
-            "WHERE table_schema = ? AND table_name = ?",
-            [RAW_SCHEMA, table],
-        ).fetchall()
-    }
-    if not existing:
+    present = (_raw_columns(con) if existing is None else existing).get(table, set())
+    if not present:
         body = ", ".join(f"{quote_ident(n)} {t}" for n, t in columns)
         con.execute(f"CREATE TABLE IF NOT EXISTS {qualified} ({body})")
         return
     for name, type_ in columns:
-        if name not in existing:
+        if name not in present:
             con.execute(f"ALTER TABLE {qualified} ADD COLUMN {quote_ident(name)} {type_}")
 
 
@@ -153,11 +161,12 @@ def create_raw_schema(
     """Create the raw schema, bookkeeping tables and the tables of every extract."""
     for ddl in _BOOKKEEPING_DDL:
         con.execute(ddl)
+    existing = _raw_columns(con)
     for extract in extracts:
-        ensure_table(con, extract.table, csv_table_columns(extract))
+        ensure_table(con, extract.table, csv_table_columns(extract), existing)
     # X12 tables exist before the first claim file lands, so dbt sources always resolve.
     for table, columns in _declared_x12_tables().items():
-        ensure_table(con, table, _with_load_stamp(columns))
+        ensure_table(con, table, _with_load_stamp(columns), existing)
 
 
 def _declared_x12_tables() -> dict[str, list[tuple[str, str]]]:

@@ -72,9 +72,7 @@ def _settle(page, name: str) -> None:  # noqa: ANN001 - playwright Page
     # the script before it.
     page.wait_for_selector(f'.st-key-page_end_{name}, [data-testid="stException"]', timeout=90_000)
     # Elements of the previous page stay, marked stale, until the run ends.
-    page.wait_for_function(
-        "() => !document.querySelector('[data-stale=\"true\"]')", timeout=30_000
-    )
+    page.wait_for_function("() => !document.querySelector('[data-stale=\"true\"]')", timeout=30_000)
     page.wait_for_function(
         "() => document.querySelectorAll('.js-plotly-plot .main-svg').length >="
         " document.querySelectorAll('[data-testid=\"stPlotlyChart\"]').length",

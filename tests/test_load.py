@@ -462,3 +462,26 @@ def test_layout_classification(
         assert landed.problem is not None and detail in landed.problem
         assert landed.problem.startswith(f"{relative} is not in the landing layout: ")
         assert landed.problem.endswith(f"accepted: {LAYOUT}")
+
+
+def test_an_unparseable_file_does_not_stop_its_batch(tmp_path: Path) -> None:
+    landing, database = tmp_path / "landing", tmp_path / "w.duckdb"
+    land(
+        landing,
+        {
+            "pm/appointments/a.csv": JAN_02,
+            "pm/appointments/b.csv": f"{HEADER}\nA7,P7\n",
+            "pm/appointments/c.csv": "\n".join([HEADER, appointment("A8")]),
+        },
+    )
+    summary = load_landing(landing, database)
+    assert (summary.files_new, summary.files_quarantined) == (3, 1)
+    assert query(
+        database, "SELECT _source_file, appointment_id FROM raw.pm__appointments ORDER BY 1"
+    ) == [
+        ("pm/appointments/a.csv", "A1"),
+        ("pm/appointments/c.csv", "A8"),
+    ]
+    assert query(database, "SELECT source_file, reason_code, units FROM raw._quarantine") == [
+        ("pm/appointments/b.csv", "not_csv", 1)
+    ]

@@ -6,9 +6,8 @@ from __future__ import annotations
 import json
 import re
 
-import duckdb
 import pytest
-from test_simulator_support import read_extract, small_run
+from test_simulator_support import read_extract, small_run, sql
 
 from ingestion.contracts import ALL_EXTRACTS, Column, Extract
 
@@ -65,10 +64,8 @@ def test_every_extract_follows_the_contract(extract: Extract) -> None:
         assert header == list(extract.column_names), path.name
         match = FILE_NAME.fullmatch(path.name)
         assert match and match["extract"] == extract.name, path.name
-    rel = read_extract(run, extract.key)
-    counts = rel.aggregate(
-        ", ".join(f"count(*) filter ({_violations(col)})" for col in extract.columns)
-    ).fetchall()[0]
+    checks = ", ".join(f"count(*) filter ({_violations(col)})" for col in extract.columns)
+    counts = sql(f"select {checks} from t", t=read_extract(run, extract.key))[0]
     bad = {col.name: n for col, n in zip(extract.columns, counts, strict=True) if n}
     assert not bad
 
@@ -77,9 +74,8 @@ def test_every_extract_follows_the_contract(extract: Extract) -> None:
 def test_immutable_extracts_have_unique_keys(key: str) -> None:
     extract = next(e for e in ALL_EXTRACTS if e.key == key)
     pk = ", ".join(extract.primary_key)
-    rows, keys = (
-        read_extract(small_run(), key).aggregate(f"count(*), count(distinct ({pk}))").fetchall()[0]
-    )
+    query = f"select count(*), count(distinct ({pk})) from t"
+    rows, keys = sql(query, t=read_extract(small_run(), key))[0]
     assert rows == keys > 0
 
 
@@ -88,9 +84,7 @@ def test_versions_arrive_in_time_order(extract: str) -> None:
     """A later version (in landing order) never records an earlier change, so the contract's
     latest-version rule yields the current state; and rows really do change."""
     key, changed = VERSIONED[extract]
-    con = duckdb.connect()
-    con.register("v", read_extract(small_run(), extract))
-    regressions, changing = con.sql(
+    regressions, changing = sql(
         f"""
         with ordered as (
             select {key}, coalesce({changed}, '') as moment,
@@ -100,8 +94,9 @@ def test_versions_arrive_in_time_order(extract: str) -> None:
         select count(*) filter (where moment < previous),
                count(distinct {key}) filter (where previous is not null)
         from ordered
-        """
-    ).fetchall()[0]
+        """,
+        v=read_extract(small_run(), extract),
+    )[0]
     assert regressions == 0
     assert changing > 0
 
@@ -109,25 +104,23 @@ def test_versions_arrive_in_time_order(extract: str) -> None:
 def test_appointment_versions_land_on_the_day_they_happen() -> None:
     run = small_run()
     window_start = json.loads((run / "truth" / "state.json").read_text())["start_date"]
-    con = duckdb.connect()
-    con.register("a", read_extract(run, "pm/appointments"))
-    misplaced, early = con.sql(
+    misplaced, early = sql(
         f"""
         select count(*) filter (where regexp_extract(filename, '_(\\d{{4}}-\\d{{2}}-\\d{{2}})_', 1)
                                  <> greatest(left(coalesce(status_changed_at, booked_at), 10),
                                              '{window_start}')),
                count(*) filter (where left(booked_at, 10) < '{window_start}')
         from a
-        """
-    ).fetchall()[0]
+        """,
+        a=read_extract(run, "pm/appointments"),
+    )[0]
     assert misplaced == 0
     assert early > 0  # the first file carries bookings made before the window
 
 
 def test_references_resolve() -> None:
     run = small_run()
-    con = duckdb.connect()
-    for name in (
+    pm = (
         "patients",
         "providers",
         "locations",
@@ -136,10 +129,12 @@ def test_references_resolve() -> None:
         "payers",
         "eligibility_checks",
         "work_items",
-    ):
-        con.register(name, read_extract(run, f"pm/{name}"))
-    for name in ("encounters", "charges", "clinical_notes"):
-        con.register(name, read_extract(run, f"ehr/{name}"))
+    )
+    frames = {name: read_extract(run, f"pm/{name}") for name in pm}
+    frames |= {
+        name: read_extract(run, f"ehr/{name}")
+        for name in ("encounters", "charges", "clinical_notes")
+    }
     orphans = {
         "appointment patient": "select patient_id from appointments except select patient_id "
         "from patients",
@@ -160,5 +155,5 @@ def test_references_resolve() -> None:
         "appointment_id from appointments",
         "check payer": "select payer_id from eligibility_checks except select payer_id from payers",
     }
-    found = {name: len(con.sql(sql).fetchall()) for name, sql in orphans.items()}
+    found = {name: len(sql(query, **frames)) for name, query in orphans.items()}
     assert found == dict.fromkeys(orphans, 0)

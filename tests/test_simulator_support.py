@@ -16,6 +16,7 @@ from functools import cache
 from pathlib import Path
 
 import duckdb
+import polars as pl
 
 from ingestion.simulator import simulate
 
@@ -53,19 +54,25 @@ def tree_digest(root: Path) -> str:
     return digest.hexdigest()
 
 
-def read_extract(run: Path, extract: str) -> duckdb.DuckDBPyRelation:
-    """Every row of an extract as text, with its file name and position, in landing order."""
+@cache
+def read_extract(run: Path, extract: str) -> pl.DataFrame:
+    """Every row of an extract as text, with its file name and row position, in landing
+    order (files by name, rows in file order)."""
+    files = sorted(str(p) for p in (run / "landing" / extract).glob("*.csv"))
+    frame = pl.scan_csv(files, infer_schema=False, include_file_paths="filename").collect()
+    return frame.with_row_index("_row")
+
+
+def sql(query: str, **frames: pl.DataFrame) -> list[tuple]:
+    """Run DuckDB SQL over named polars frames."""
     con = duckdb.connect()
-    glob = str(run / "landing" / extract / "*.csv")
-    return con.sql(
-        f"select *, row_number() over () as _row from read_csv('{glob}', all_varchar=true, "
-        "filename=true, union_by_name=true) order by filename, _row"
-    )
+    for name, frame in frames.items():
+        con.register(name, frame)
+    return con.sql(query).fetchall()
 
 
 def rows_of(run: Path, extract: str) -> list[dict]:
-    rel = read_extract(run, extract)
-    return [dict(zip(rel.columns, row, strict=True)) for row in rel.fetchall()]
+    return read_extract(run, extract).to_dicts()
 
 
 def latest(run: Path, extract: str, key: str) -> list[dict]:

@@ -9,6 +9,7 @@ test) is read to check the values behind it.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 from decimal import Decimal
 from pathlib import Path
 
@@ -31,8 +32,16 @@ def samples() -> Path:
 def read(
     samples: Path, name: str, expected: str, fixes: dict[bytes, bytes] | None = None
 ) -> X12ReadResult:
+    return _read(samples, name, expected, tuple((fixes or {}).items()))
+
+
+@functools.cache
+def _read(
+    samples: Path, name: str, expected: str, fixes: tuple[tuple[bytes, bytes], ...]
+) -> X12ReadResult:
+    # Cached: several tests look at the same file; results are only read, never changed.
     data = (samples / name).read_bytes()
-    for old, new in (fixes or {}).items():
+    for old, new in fixes:
         assert old in data, f"fix {old!r} does not apply to {name}"
         data = data.replace(old, new)
     result = read_x12_file(data, source_file=f"x/{name}", file_hash="hash", expected=expected)

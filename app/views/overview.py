@@ -24,7 +24,11 @@ ui.kpi_row(ctx, HEADLINE, per_row=3)
 
 st.subheader(f"Monthly cost of friction, {month_label(f.end)}")
 friction = [m for m in ctx.catalog["metric_id"] if str(m).startswith("ops.friction")]
-ui.kpi_row(ctx, friction, per_row=max(2, len(friction)))
+left, right = st.columns([len(friction) or 1, 1])
+with left:
+    ui.kpi_row(ctx, friction, per_row=max(1, len(friction)), note=False)
+with right:
+    ui.staff_hours_tile(ctx)
 panels.over_time(ctx, friction[:1], key="overview_friction")
 
 st.subheader("Six questions leaders ask")

@@ -101,7 +101,7 @@ def bill_visit(
         a.payer,
         pos,
         a.day,
-        w.patients.member[a.patient] or "",
+        elig.corrected_member or w.patients.member[a.patient] or "",
         tuple(visit.lines),
         claim_diagnoses(visit.lines),
         auth.auth_number if in_hand and auth is not None else None,

@@ -44,10 +44,10 @@ COVERAGE_PROBLEMS: dict[str, DenialCode] = {
 }
 # Share of coverage problems by kind; the last one an eligibility response does not reveal.
 COVERAGE_PROBLEM_MIX = (
-    ("terminated", 0.45),
+    ("terminated", 0.50),
     ("member_not_found", 0.25),
     ("wrong_payer", 0.15),
-    ("other_payer_primary", 0.15),
+    ("other_payer_primary", 0.10),
 )
 CHECK_RESULT_FOR_PROBLEM = {
     "terminated": "inactive",

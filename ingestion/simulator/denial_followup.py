@@ -125,7 +125,7 @@ def follow_denial(
         claim.payer,
         claim.place_of_service,
         claim.service_day,
-        w.patients.member[claim.patient] or claim.member_id,
+        claim.member_id,
         lines,
         claim_diagnoses(lines),
         auth_number,

@@ -47,6 +47,7 @@ class EligibilityPlan:
     problem: str | None  # coverage problem still on file when the claim goes out
     fix_ts: int  # NULL unless the front desk corrected the coverage
     cancel_ts: int  # NULL unless the visit is moved because of coverage
+    corrected_member: str | None = None  # the member id on file after the fix
 
 
 def evidence_label(checks: list[Check], start_ts: int) -> str:

@@ -75,6 +75,7 @@ def run(w: World, last_day: int, progress: Progress | None = None) -> None:
 def step(w: World, day: int) -> None:
     for provider, closed_day in w.calendar.announced_on.get(day, ()):
         w.grid.close(provider, closed_day)
+    w.patients.apply_corrections(day)
     for release in w.releases.pop(day, ()):
         w.grid.release(*release)
     if day >= w.start_day and weekday(day) == 0:

@@ -134,6 +134,7 @@ class PatientRegistry:
         self.payer: dict[int, int] = {}
         self.member: dict[int, str | None] = {}
         self.panels: dict[int, list[int]] = {}
+        self._pending: dict[int, list[tuple[int, str]]] = {}
 
     def __len__(self) -> int:
         return len(self.first)
@@ -174,10 +175,17 @@ class PatientRegistry:
         self.panels.setdefault(provider, []).append(number)
         return number
 
-    def correct_member_id(self, patient: int, k: int, file_day: int, order_ts: int) -> None:
-        """The front desk fixes coverage on file after a failed eligibility check."""
-        self.member[patient] = member_id(self.payer[patient], k)
-        self._emit(patient, file_day, order_ts)
+    def correct_member_id(self, patient: int, k: int, file_day: int, order_ts: int) -> str:
+        """The front desk fixes coverage on file after a failed eligibility check. The row is
+        written now for its day; the registry changes only when that day is simulated."""
+        corrected = member_id(self.payer[patient], k) or ""
+        self._emit(patient, file_day, order_ts, corrected)
+        self._pending.setdefault(file_day, []).append((patient, corrected))
+        return corrected
+
+    def apply_corrections(self, day: int) -> None:
+        for patient, corrected in self._pending.pop(day, ()):
+            self.member[patient] = corrected
 
     def _add(
         self,
@@ -202,7 +210,7 @@ class PatientRegistry:
         self._emit(n, day, order_ts if order_ts is not None else day * 86_400)
         return n
 
-    def _emit(self, n: int, file_day: int, order_ts: int) -> None:
+    def _emit(self, n: int, file_day: int, order_ts: int, member: str | None = None) -> None:
         self.sink.add(
             (
                 file_day,
@@ -215,7 +223,7 @@ class PatientRegistry:
                 self.sex[n],
                 self.zip[n],
                 self.payer[n],
-                self.member[n],
+                member if member is not None else self.member[n],
             )
         )
 

@@ -65,7 +65,7 @@ SKIPS_CHECKS = replace(
     BASELINE,
     check_rate=0.50,
     booking_check_rate=0.15,
-    act_on_failed_check=0.70,
+    act_on_failed_check=0.80,
     pos_collection_rate=0.74,
 )
 NEW_LOCATION = replace(

@@ -27,7 +27,8 @@ from .x12_model import (
     ServiceLine835,
 )
 
-_RECOVERY_RATE = 0.05  # remits that claw back an earlier overpayment
+_RECOVERY_RATE = 0.05
+POSTING_IDS = 900_000_000  # work_item ids of payment posting: one per remit  # remits that claw back an earlier overpayment
 
 
 @dataclass(slots=True)
@@ -91,6 +92,9 @@ def _posting_work(w: World, r: Draws, remit: Remit) -> None:
     exceptions = sum(1 for a in remit.answers if a.status != "1" or a.denied)
     minutes = (6 + 2.5 * len(remit.answers) if paper else 4) + 1.5 * exceptions
     start = (remit.day + 1) * DAY + int(r.between(8.5, 11) * HOUR)
+    # Remits are assembled after the day loop, so their ids come from the remit itself rather
+    # than the running counter (a longer run must not renumber earlier days).
+    number = POSTING_IDS + remit.day % 100_000 * 20 + remit.payer * 2 + remit.part
     w.work.touch(
         r,
         "payment_posting",
@@ -103,6 +107,7 @@ def _posting_work(w: World, r: Draws, remit: Remit) -> None:
         start + int(minutes * 60),
         outcome="posted",
         minutes=minutes,
+        number=number,
     )
 
 

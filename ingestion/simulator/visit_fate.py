@@ -181,7 +181,9 @@ def _end_early(
 
 def _fix_coverage(w: World, a: Appointment, r: Draws, elig: EligibilityPlan, until: int) -> None:
     if elig.fix_ts != NULL and elig.fix_ts < until:
-        w.patients.correct_member_id(a.patient, int(r.u() * 2**52), elig.fix_ts // DAY, elig.fix_ts)
+        elig.corrected_member = w.patients.correct_member_id(
+            a.patient, int(r.u() * 2**52), elig.fix_ts // DAY, elig.fix_ts
+        )
 
 
 def _booking_work(w: World, a: Appointment, r: Draws) -> None:

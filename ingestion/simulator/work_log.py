@@ -70,6 +70,7 @@ class WorkLog:
         completed: int | None,
         outcome: str | None = None,
         minutes: float | None = None,
+        number: int | None = None,
     ) -> None:
         """One work item. It lands open on its start day and again, completed, on the day it
         closes; `completed=None` leaves it open."""
@@ -79,7 +80,7 @@ class WorkLog:
             minutes = r.lognormal(TOUCH_MINUTES[(work_type, channel)], 0.35)
         tenths = max(1, round(minutes * 10))
         head = (
-            self.next_id(),
+            self.next_id() if number is None else number,
             staff,
             _WORK_TYPE[work_type],
             _ENTITY[entity],

@@ -165,11 +165,14 @@ def unbalanced_issues(transactions: pl.DataFrame, claims: pl.DataFrame) -> list[
 def _issue(row: dict) -> LoadIssue:
     label = f"ST*835*{row['_st_control']} at segment {row['st_position']}"
     debit = " (BPR03=D, counted negative)" if row["credit_debit_flag"] == "D" else ""
-    reason = (
-        f"{label} does not balance: BPR02 {row['payment_amount']}{debit} vs sum(CLP04) "
-        f"{row['total_claim_paid']} - sum(PLB) {row['total_provider_adjustments']}, "
-        f"difference {row['balance_difference']}"
-    )
+    if row["payment_amount"] is None:
+        reason = f"{label} cannot be balanced: it has no BPR02 payment amount"
+    else:
+        reason = (
+            f"{label} does not balance: BPR02 {row['payment_amount']}{debit} vs sum(CLP04) "
+            f"{row['total_claim_paid']} - sum(PLB) {row['total_provider_adjustments']}, "
+            f"difference {row['balance_difference']}"
+        )
     if row["unbalanced_claim_count"]:
         reason += (
             f"; {row['unbalanced_claim_count']} claim(s) fail CLP03 - CAS = CLP04, first "

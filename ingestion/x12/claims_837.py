@@ -22,6 +22,7 @@ from ingestion.x12.segment_rows import (
     part,
     parts_joined,
     present,
+    procedure_columns,
 )
 
 DIAGNOSIS_QUALIFIERS = ("ABK", "ABF", "BK", "BF")  # ICD-10 / ICD-9 principal and other
@@ -73,8 +74,17 @@ class _Scope:
         return self.scope(self.rows.get(segment_id, elements), **context)
 
 
+# Every extraction build_837 makes, so they can run together (SegmentRows.prefetch).
+_REQUESTS = [
+    ("NM1", [1, 3, 4, 8, 9], NM1_ENTITIES), ("REF", 2), ("SV1", [1, 2, 3, 4, 5, 7]),
+    ("DTP", 3), ("CLM", [1, 2, 5]), ("LX", 1), ("HL", [3]), ("SBR", [1, 2, 9]),
+    ("HI", MAX_HI_CODES), ("DMG", 3), ("PAT", 1), ("LIN", [2, 3]), ("BHT", 6),
+]  # fmt: skip
+
+
 def build_837(rows: SegmentRows) -> dict[str, pl.DataFrame]:
     """Text frames keyed by table name, plus ``header`` (one row per ST) and ``malformed``."""
+    rows.prefetch(_REQUESTS)
     clm = rows.with_parts(rows.get("CLM", [1, 2, 5]), "e05")
     claims = clm.select(
         "st_position",
@@ -101,7 +111,10 @@ def build_837(rows: SegmentRows) -> dict[str, pl.DataFrame]:
         scope.get("HI", MAX_HI_CODES, cob=True).filter(CLAIM_LEVEL),
         *[f"e{index:02d}" for index in range(1, MAX_HI_CODES + 1)],
     )
-    claims = _claim_details(claims, names.filter(CLAIM_LEVEL), refs.filter(CLAIM_LEVEL), hi)
+    diagnoses = _diagnosis_codes(hi)
+    claims = _claim_details(
+        claims, names.filter(CLAIM_LEVEL), refs.filter(CLAIM_LEVEL), _diagnoses(diagnoses)
+    )
     lines = _service_lines(
         rows,
         scope,
@@ -120,7 +133,7 @@ def build_837(rows: SegmentRows) -> dict[str, pl.DataFrame]:
         "header": _header(rows, names.filter(HEADER), claims),
         "x12_837_claims": claims,
         "x12_837_service_lines": lines,
-        "malformed": _malformed(rows, lines, hi),
+        "malformed": _malformed(lines, diagnoses),
     }
 
 
@@ -210,7 +223,7 @@ def _hl_details(
 
 
 def _claim_details(
-    claims: pl.DataFrame, names: pl.DataFrame, refs: pl.DataFrame, hi: pl.DataFrame
+    claims: pl.DataFrame, names: pl.DataFrame, refs: pl.DataFrame, diagnoses: pl.DataFrame
 ) -> pl.DataFrame:
     lookups = [
         (refs.filter(pl.col("e01") == "F8"), {"payer_claim_control_number": pl.col("e02")}),
@@ -226,7 +239,7 @@ def _claim_details(
         if frame.height:
             found = first_per(frame, "claim_pos", columns)
             claims = join_on(claims, found, "_segment_position", "claim_pos")
-    return join_on(claims, _diagnoses(hi), "_segment_position", "claim_pos")
+    return join_on(claims, diagnoses, "_segment_position", "claim_pos")
 
 
 def _diagnosis_codes(hi: pl.DataFrame) -> pl.DataFrame:
@@ -248,8 +261,8 @@ def _diagnosis_codes(hi: pl.DataFrame) -> pl.DataFrame:
     return codes.sort("pos", "element") if len(pieces) > 1 else codes
 
 
-def _diagnoses(hi: pl.DataFrame) -> pl.DataFrame:
-    codes = _diagnosis_codes(hi).filter(
+def _diagnoses(codes: pl.DataFrame) -> pl.DataFrame:
+    codes = codes.filter(
         pl.col("qualifier").is_in(DIAGNOSIS_QUALIFIERS) & pl.col("code").is_not_null()
     )
     principal = pl.col("qualifier").is_in(PRINCIPAL_QUALIFIERS)
@@ -272,15 +285,11 @@ def _service_lines(
         pl.col("e01").alias("line_number"),
     )
     sv1 = rows.with_parts(scope.get("SV1", [1, 2, 3, 4, 5, 7]).filter(LINE_LEVEL), "e01", "e07")
-    composite = rows.has_separator("e01")
     lookups: list[tuple[pl.DataFrame, dict[str, pl.Expr]]] = [
         (
             sv1,
             {
-                # Without the ISA16 separator the composite cannot be read: codes stay empty.
-                "procedure_qualifier": pl.when(composite).then(part("e01", 0)),
-                "procedure_code": pl.when(composite).then(part("e01", 1)),
-                "modifiers": pl.when(composite).then(parts_joined("e01", 2, 4)),
+                **procedure_columns("e01"),
                 "_procedure_composite": pl.col("e01"),
                 "_sv1_position": pl.col("pos"),
                 "charge_amount": pl.col("e02"),
@@ -311,7 +320,7 @@ def _service_lines(
     return lines
 
 
-def _malformed(rows: SegmentRows, lines: pl.DataFrame, hi: pl.DataFrame) -> pl.DataFrame:
+def _malformed(lines: pl.DataFrame, diagnoses: pl.DataFrame) -> pl.DataFrame:
     """Composites that lack the ISA16 separator (e.g. 'HC>99213' with ISA16 ':')."""
     schema = {"st_position": pl.Int64, "_segment_position": pl.Int64, "value": pl.String}
     pieces = [pl.DataFrame(schema=schema)]
@@ -326,9 +335,8 @@ def _malformed(rows: SegmentRows, lines: pl.DataFrame, hi: pl.DataFrame) -> pl.D
                 pl.col("_procedure_composite").alias("value"),
             )
         )
-    diagnoses = _diagnosis_codes(hi).filter(pl.col("code").is_null())
     pieces.append(
-        diagnoses.select(
+        diagnoses.filter(pl.col("code").is_null()).select(
             "st_position",
             pl.col("pos").alias("_segment_position"),
             pl.col("composite").alias("value"),

@@ -19,7 +19,9 @@ import pyarrow as pa
 from ingestion.issues import LoadIssue
 from ingestion.x12.balancing import balance_835, unbalanced_issues
 from ingestion.x12.claims_837 import build_837
-from ingestion.x12.envelope import Envelope, Transaction, walk_envelope
+from ingestion.x12.envelope import Envelope, Transaction
+from ingestion.x12.envelope_tables import interchanges_frame, lineage_frame, transactions_frame
+from ingestion.x12.envelope_walk import walk_envelope
 from ingestion.x12.remits_835 import build_835
 from ingestion.x12.segment_rows import SegmentRows, join_on
 from ingestion.x12.tables import TABLE_COLUMNS, X12_TABLES, arrow_schema
@@ -31,20 +33,12 @@ BUILDERS: dict[str, Callable[[SegmentRows], dict[str, pl.DataFrame]]] = {
     "837": build_837,
     "835": build_835,
 }
-CONTENT_TABLES = {
-    "837": ["x12_837_claims", "x12_837_service_lines"],
-    "835": [
-        "x12_835_claims",
-        "x12_835_service_lines",
-        "x12_835_adjustments",
-        "x12_835_remarks",
-        "x12_835_provider_adjustments",
-    ],
-}
 
 
 @dataclass
 class X12ReadResult:
+    """What the loader writes: the tables, the issues and the file's unit counts."""
+
     transaction_type: str | None  # "837" or "835" (the expected one), None if nothing usable
     tables: dict[str, pa.Table]  # every table of tables.X12_TABLES, possibly empty
     issues: list[LoadIssue]
@@ -68,8 +62,8 @@ def read_x12_file(data: bytes, *, source_file: str, file_hash: str, expected: st
         return _unusable(_no_isa(raw), units=1)
     envelope = walk_envelope(segments, expected)
     frames, flags = _read_transactions(segments, envelope, expected)
-    frames = _with_lineage(frames, envelope, source_file, file_hash)
-    frames["x12_interchanges"] = _interchanges(segments, envelope, source_file, file_hash)
+    frames = _with_file(frames, source_file, file_hash)
+    frames["x12_interchanges"] = interchanges_frame(envelope, source_file, file_hash)
     loaded, issues = envelope.settle()
     issues = sorted([*issues, *flags], key=lambda issue: issue.position or 0)
     return X12ReadResult(
@@ -105,10 +99,10 @@ def _read_transactions(
     loadable = envelope.loadable()
     built = _build(segments, loadable, expected)
     bad_composites = built.pop("malformed")
-    built["x12_transactions"] = _transactions_frame(loadable).join(
+    built["x12_transactions"] = transactions_frame(loadable).join(
         built.pop("header"), on="st_position", how="left", maintain_order="left"
     )
-    lineage = _lineage_frame(envelope)
+    lineage = lineage_frame(envelope)
     frames, invalid = {}, []
     for table, frame in built.items():
         frames[table], bad = conform(join_on(frame, lineage, "st_position", "st_position"), table)
@@ -119,7 +113,7 @@ def _read_transactions(
         keep = ~pl.col("st_position").is_in(list(rejected))
         frames = {table: frame.filter(keep) for table, frame in frames.items()}
         bad_composites = bad_composites.filter(keep)
-    flags = _malformed_flags(bad_composites, by_position, segments)
+    flags = _malformed_flags(bad_composites, by_position, envelope)
     if expected == "835":
         frames = balance_835(frames)
         flags += unbalanced_issues(frames["x12_transactions"], frames["x12_835_claims"])
@@ -157,57 +151,6 @@ def _content_rows(segments: Segments, loadable: list[Transaction]) -> tuple[np.n
     return positions[inside] - 1, starts[owner][inside]
 
 
-def _transactions_frame(loadable: list[Transaction]) -> pl.DataFrame:
-    return pl.DataFrame(
-        {
-            "st_position": [tx.st_position for tx in loadable],
-            "_segment_position": [tx.st_position for tx in loadable],
-            "gs_position": [tx.group.gs_position if tx.group else None for tx in loadable],
-            "transaction_set_id": [tx.transaction_set for tx in loadable],
-            "implementation_reference": [tx.guide for tx in loadable],
-            "segment_count": [tx.segment_count for tx in loadable],
-        },
-        schema={
-            "st_position": pl.Int64,
-            "_segment_position": pl.Int64,
-            "gs_position": pl.Int64,
-            "transaction_set_id": pl.String,
-            "implementation_reference": pl.String,
-            "segment_count": pl.Int64,
-        },
-    )
-
-
-def _lineage_frame(envelope: Envelope) -> pl.DataFrame:
-    loadable = envelope.loadable()
-    return pl.DataFrame(
-        {
-            "st_position": [tx.st_position for tx in loadable],
-            "isa_position": [
-                envelope.interchanges[tx.interchange].isa_position
-                if tx.interchange is not None
-                else None
-                for tx in loadable
-            ],
-            "_interchange_control": [
-                envelope.interchanges[tx.interchange].control
-                if tx.interchange is not None
-                else None
-                for tx in loadable
-            ],
-            "_group_control": [tx.group.control if tx.group else None for tx in loadable],
-            "_st_control": [tx.control for tx in loadable],
-        },
-        schema={
-            "st_position": pl.Int64,
-            "isa_position": pl.Int64,
-            "_interchange_control": pl.String,
-            "_group_control": pl.String,
-            "_st_control": pl.String,
-        },
-    )
-
-
 def _reject_invalid(
     envelope: Envelope, by_position: dict[int, Transaction], invalid: pl.DataFrame
 ) -> set[int]:
@@ -234,94 +177,44 @@ def _reject_invalid(
 
 
 def _malformed_flags(
-    malformed: pl.DataFrame, by_position: dict[int, Transaction], segments: Segments
+    malformed: pl.DataFrame, by_position: dict[int, Transaction], envelope: Envelope
 ) -> list[LoadIssue]:
     if malformed.height == 0:
         return []
     first = malformed.unique(subset=["st_position"], keep="first", maintain_order=True)
     counts = dict(malformed.group_by("st_position").len().iter_rows())
-    separator = segments.delimiters[0].component
     return [
-        LoadIssue(
-            "malformed_composite",
-            f"{counts[row['st_position']]} composite element(s) in "
-            f"{by_position[row['st_position']].label} lack the ISA16 component separator "
-            f"{separator!r}, first at segment {row['_segment_position']}: {row['value']!r} "
-            f"(expected e.g. HC{separator}99213). Loaded with the code columns empty",
-            "segment",
-            row["_segment_position"],
-            disposition="flagged",
-        ).with_value(row["value"])
-        for row in first.iter_rows(named=True)
+        _malformed_flag(row, counts, by_position, envelope) for row in first.iter_rows(named=True)
     ]
 
 
-def _with_lineage(
-    frames: dict[str, pl.DataFrame], envelope: Envelope, source_file: str, file_hash: str
+def _malformed_flag(
+    row: dict, counts: dict[int, int], by_position: dict[int, Transaction], envelope: Envelope
+) -> LoadIssue:
+    tx = by_position[row["st_position"]]
+    header = envelope.interchanges[tx.interchange or 0].header
+    separator = header.delimiters.component if header else ":"
+    return LoadIssue(
+        "malformed_composite",
+        f"{counts[row['st_position']]} composite element(s) in "
+        f"{tx.label} lack the ISA16 component separator "
+        f"{separator!r}, first at segment {row['_segment_position']}: {row['value']!r} "
+        f"(expected qualifier{separator}code, e.g. HC{separator}99213 or "
+        f"ABK{separator}J449). Loaded with the code columns empty",
+        "segment",
+        row["_segment_position"],
+        disposition="flagged",
+    ).with_value(row["value"])
+
+
+def _with_file(
+    frames: dict[str, pl.DataFrame], source_file: str, file_hash: str
 ) -> dict[str, pl.DataFrame]:
     files = [
         pl.lit(file_hash, dtype=pl.String).alias("_file_hash"),
         pl.lit(source_file, dtype=pl.String).alias("_source_file"),
     ]
     return {table: frame.with_columns(files) for table, frame in frames.items()}
-
-
-def _interchanges(
-    segments: Segments, envelope: Envelope, source_file: str, file_hash: str
-) -> pl.DataFrame:
-    rows = []
-    for interchange in envelope.interchanges:
-        header = interchange.header
-        if interchange.rejected is not None or header is None:
-            continue
-        isa = [element.strip() for element in header.elements]
-        delimiters = header.delimiters
-        for group in interchange.groups:
-            if not any(tx.problem is None for tx in group.transactions):
-                continue
-            gs = group.elements + [""] * 9
-            rows.append(
-                {
-                    "_file_hash": file_hash,
-                    "_source_file": source_file,
-                    "_interchange_control": interchange.control,
-                    "_group_control": group.control,
-                    "_st_control": None,
-                    "_segment_position": group.gs_position,
-                    "isa_position": interchange.isa_position,
-                    "gs_position": group.gs_position,
-                    "sender_id_qualifier": isa[4],
-                    "sender_id": isa[5],
-                    "receiver_id_qualifier": isa[6],
-                    "receiver_id": isa[7],
-                    "interchange_date": interchange.date,
-                    "interchange_time": isa[9],
-                    "interchange_version": isa[11],
-                    "interchange_control_number": isa[12],
-                    "usage_indicator": isa[14],
-                    "element_separator": delimiters.element,
-                    "repetition_separator": delimiters.repetition,
-                    "component_separator": delimiters.component,
-                    "segment_terminator": delimiters.segment,
-                    "functional_id": gs[1],
-                    "application_sender": gs[2].strip(),
-                    "application_receiver": gs[3].strip(),
-                    "group_date": group.date,
-                    "group_time": gs[5],
-                    "group_control_number": group.control,
-                    "group_version": gs[8],
-                    "transaction_count": len(group.transactions),
-                }
-            )
-    schema = {
-        name: pl.Int64
-        if duckdb_type == "BIGINT"
-        else pl.Date
-        if duckdb_type == "DATE"
-        else pl.String
-        for name, duckdb_type in X12_TABLES["x12_interchanges"]
-    }
-    return pl.DataFrame(rows, schema=schema)
 
 
 def _to_arrow(frames: dict[str, pl.DataFrame]) -> dict[str, pa.Table]:

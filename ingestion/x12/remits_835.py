@@ -17,8 +17,8 @@ from ingestion.x12.segment_rows import (
     latest,
     ordinal,
     part,
-    parts_joined,
     present,
+    procedure_columns,
 )
 
 MAX_CAS_TRIPLETS = 6
@@ -44,8 +44,18 @@ _MOA_REMARKS_INDEXES = [int(element[1:]) for element in _MOA_REMARKS]
 _MIA_REMARKS_INDEXES = [int(element[1:]) for element in _MIA_REMARKS]
 
 
+# Every extraction build_835 makes, so they can run together (SegmentRows.prefetch).
+_REQUESTS = [
+    ("CLP", 9), ("SVC", 7), ("DTM", 2), ("REF", 2), ("AMT", 2), ("CAS", 19), ("LQ", 2),
+    ("NM1", [1, 3, 4, 8, 9]), ("MOA", _MOA_REMARKS_INDEXES), ("MIA", _MIA_REMARKS_INDEXES),
+    ("PLB", 2 + 2 * MAX_PLB_PAIRS), ("N1", 4, ("PR", "PE")), ("BPR", [1, 2, 3, 4, 5, 16]),
+    ("TRN", 3),
+]  # fmt: skip
+
+
 def build_835(rows: SegmentRows) -> dict[str, pl.DataFrame]:
     """Text frames keyed by table name, plus ``header`` (one row per ST) and ``malformed``."""
+    rows.prefetch(_REQUESTS)
     claims = rows.get("CLP", 9).select(
         "st_position",
         "pos",
@@ -88,17 +98,13 @@ def build_835(rows: SegmentRows) -> dict[str, pl.DataFrame]:
 def _service_lines(rows: SegmentRows, claims: pl.DataFrame) -> pl.DataFrame:
     svc = latest(rows.get("SVC", 7), claims, "claim_pos", carry=CLAIM_CARRY)
     svc = rows.with_parts(svc.filter(pl.col("claim_pos").is_not_null()), "e01", "e06")
-    composite = rows.has_separator("e01")
     return svc.select(
         "st_position",
         pl.col("pos").alias("_segment_position"),
         "claim_position",
         ordinal("claim_pos").alias("line_position"),
         "claim_id",
-        # Without the ISA16 separator the composite cannot be read: codes stay empty.
-        pl.when(composite).then(part("e01", 0)).alias("procedure_qualifier"),
-        pl.when(composite).then(part("e01", 1)).alias("procedure_code"),
-        pl.when(composite).then(parts_joined("e01", 2, 4)).alias("modifiers"),
+        *(expr.alias(name) for name, expr in procedure_columns("e01").items()),
         pl.col("e01").alias("procedure_composite"),
         pl.col("e02").alias("charge_amount"),
         pl.col("e03").alias("paid_amount"),

@@ -9,6 +9,7 @@ in the same transaction (the opener's position is after the row's ST) or the sam
 from __future__ import annotations
 
 from collections.abc import Iterable
+from concurrent.futures import ThreadPoolExecutor
 
 import numpy as np
 import polars as pl
@@ -16,6 +17,15 @@ import polars as pl
 from ingestion.x12.tokenizer import Segments, byte_slices, segment_code, token_codes
 
 KEYS = ("pos", "st_position")
+# The arguments of SegmentRows.get: segment id, elements (highest or exact), qualifiers.
+Request = tuple[str, int | list[int]] | tuple[str, int | list[int], tuple[str, ...]]
+
+
+def _request_key(
+    segment_id: str, elements: int | Iterable[int], qualifiers: Iterable[str] | None = None
+) -> tuple[str, tuple[int, ...], tuple[str, ...] | None]:
+    wanted = range(1, elements + 1) if isinstance(elements, int) else elements
+    return segment_id, tuple(sorted(set(wanted))), None if qualifiers is None else tuple(qualifiers)
 
 
 class SegmentRows:
@@ -29,6 +39,19 @@ class SegmentRows:
         self._rows = rows
         self._st_position = st_position
         self._codes = segments.code[rows]
+        self._cache: dict[Request, pl.DataFrame] = {}
+
+    def prefetch(self, requests: Iterable[Request]) -> None:
+        """Extract several segment kinds at once, on two threads.
+
+        numpy and polars release the GIL while they work, so on an idle 2-core machine this
+        overlaps the biggest part of a read; later ``get`` calls with the same arguments are
+        served from the cache.
+        """
+        keys = [_request_key(*request) for request in requests]
+        with ThreadPoolExecutor(max_workers=2) as pool:
+            frames = list(pool.map(lambda key: self._extract(*key), keys))
+        self._cache.update(zip(keys, frames, strict=True))
 
     def get(
         self,
@@ -42,7 +65,13 @@ class SegmentRows:
         saves extracting them); ``qualifiers`` keeps only segments whose first element is one
         of them (compared on the raw bytes, before any text is made).
         """
-        wanted = set(range(1, elements + 1) if isinstance(elements, int) else elements)
+        key = _request_key(segment_id, elements, qualifiers)
+        found = self._cache.get(key)
+        return found if found is not None else self._extract(*key)
+
+    def _extract(
+        self, segment_id: str, wanted: tuple[int, ...], qualifiers: tuple[str, ...] | None
+    ) -> pl.DataFrame:
         names = [f"e{index:02d}" for index in range(1, max(wanted) + 1)]
         index = np.flatnonzero(self._codes == segment_code(segment_id))
         if qualifiers is not None:
@@ -118,14 +147,17 @@ class SegmentRows:
         return frame.with_columns(_blank_to_null(pl.col("e01")).alias("e01"))
 
     def with_parts(self, frame: pl.DataFrame, *columns: str) -> pl.DataFrame:
-        """Add ``<column>_parts``: each composite split once into its components."""
+        """Add ``<column>_parts`` (the composite split once into its components) and
+        ``<column>_composite`` (whether it holds the ISA16 separator at all)."""
         separator = self.delimiters.component
         return frame.with_columns(
-            pl.col(column).str.split(separator).alias(f"{column}_parts") for column in columns
+            expr
+            for column in columns
+            for expr in (
+                pl.col(column).str.split(separator).alias(f"{column}_parts"),
+                pl.col(column).str.contains(separator, literal=True).alias(f"{column}_composite"),
+            )
         )
-
-    def has_separator(self, column: str) -> pl.Expr:
-        return pl.col(column).str.contains(self.delimiters.component, literal=True)
 
 
 def part(column: str, index: int) -> pl.Expr:
@@ -137,6 +169,20 @@ def parts_joined(column: str, start: int, count: int) -> pl.Expr:
     """Components ``start``..``start+count-1`` joined with ':' (null when all are empty)."""
     parts = pl.col(f"{column}_parts").list.slice(start, count)
     return _blank_to_null(parts.list.join(":").str.strip_chars(":"))
+
+
+def procedure_columns(column: str) -> dict[str, pl.Expr]:
+    """Qualifier, code and ':'-joined modifiers of an SV1/SVC procedure composite.
+
+    Without the ISA16 separator (e.g. 'HC>99213' when ISA16 is ':') the composite cannot be
+    read: the codes stay empty and the raw text is reported as malformed.
+    """
+    readable = pl.col(f"{column}_composite")
+    return {
+        "procedure_qualifier": pl.when(readable).then(part(column, 0)),
+        "procedure_code": pl.when(readable).then(part(column, 1)),
+        "modifiers": pl.when(readable).then(parts_joined(column, 2, 4)),
+    }
 
 
 def present(frame: pl.DataFrame, columns: Iterable[str]) -> list[str]:

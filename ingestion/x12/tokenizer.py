@@ -76,14 +76,37 @@ class Segments:
 
 
 def byte_slices(array: np.ndarray, begin: np.ndarray, length: np.ndarray) -> pl.Series:
-    """``array[begin:begin+length]`` per row as a String series, built without Python strings.
+    """``array[begin:begin+length]`` per row as a String series, without copying the bytes.
 
-    The slices' bytes are gathered into one buffer and handed to polars as an Arrow array.
+    Arrow string views (16 bytes per row: length, then either up to 12 inline bytes or a
+    4-byte prefix and the offset into the buffer) point into the file's own buffer, which
+    polars takes as is. A copy of every slice cost seconds per 50 MB; this costs a tenth.
     """
+    if len(array) >= 2**31:  # view offsets are 32-bit
+        return _copied_slices(array, begin, length)
+    count = len(begin)
+    views = np.zeros((count, 4), dtype=np.int32)
+    views[:, 0] = length
+    long_rows = np.flatnonzero(length > 12)
+    if len(long_rows):
+        windows = np.lib.stride_tricks.sliding_window_view(array, 4)
+        views[long_rows, 1] = windows[begin[long_rows]].view(np.int32).ravel()
+        views[long_rows, 3] = begin[long_rows]
+    short_rows = np.flatnonzero(length <= 12)
+    if len(short_rows):
+        spots = np.minimum(begin[short_rows, None] + np.arange(12), len(array) - 1)
+        inline = np.where(np.arange(12) < length[short_rows, None], array[spots], 0)
+        views.view(np.uint8).reshape(count, 16)[short_rows, 4:] = inline
+    arrow = pa.Array.from_buffers(
+        pa.string_view(), count, [None, pa.py_buffer(views), pa.py_buffer(array)]
+    )
+    return pl.Series(arrow)
+
+
+def _copied_slices(array: np.ndarray, begin: np.ndarray, length: np.ndarray) -> pl.Series:
     offsets = np.zeros(len(length) + 1, dtype=np.int64)
     np.cumsum(length, out=offsets[1:])
-    total = int(offsets[-1])
-    gather = np.repeat(begin - offsets[:-1], length) + np.arange(total, dtype=np.int64)
+    gather = np.repeat(begin - offsets[:-1], length) + np.arange(offsets[-1], dtype=np.int64)
     arrow = pa.LargeStringArray.from_buffers(
         len(length), pa.py_buffer(offsets), pa.py_buffer(array[gather])
     )

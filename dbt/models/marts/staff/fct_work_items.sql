@@ -1,7 +1,9 @@
 -- Grain: one row per work item (a staff touch), with its cost and the location it serves.
--- Location: the location of the appointment (or of the auth's appointment / provider) the
--- work is about; otherwise the staff member's location; null = central business office
--- work that cannot be placed.
+-- Location: the location of what the work is about (the appointment; the auth's appointment,
+-- else its provider's home; the claim's encounter, through the 837 REF*EA, or the encounter
+-- itself when pre-claim work such as coding names the encounter id); otherwise the
+-- staff member's location; null = central business office work that cannot be placed
+-- (patient accounts, remittances).
 -- Rework (ops.friction_cost_usd): claim_followup and denial_appeal always; eligibility and
 -- prior_auth touches after the first one on the same entity.
 with work_items as (
@@ -35,6 +37,25 @@ auths as (
 
 ),
 
+claims as (
+
+    -- claim id (CLM01) -> location of the encounter it bills (any version of the claim)
+    select
+        claim_encounters.claim_id,
+        max(encounters.location_id) as location_id
+    from {{ ref('stg_x12__837_claims') }} as claim_encounters
+    inner join {{ ref('stg_ehr__encounters') }} as encounters
+        on claim_encounters.encounter_id = encounters.encounter_id
+    group by claim_encounters.claim_id
+
+),
+
+encounters as (
+
+    select encounter_id, location_id from {{ ref('stg_ehr__encounters') }}
+
+),
+
 located as (
 
     select
@@ -44,6 +65,8 @@ located as (
         case
             when work_items.entity_type = 'appointment' then appointments.location_id
             when work_items.entity_type = 'auth' then auths.location_id
+            when work_items.entity_type = 'claim'
+                then coalesce(claims.location_id, encounters.location_id)
         end as entity_location_id,
         staff.location_id as staff_location_id
     from work_items
@@ -55,6 +78,12 @@ located as (
     left join auths
         on work_items.entity_type = 'auth'
         and work_items.entity_id = auths.auth_id
+    left join claims
+        on work_items.entity_type = 'claim'
+        and work_items.entity_id = claims.claim_id
+    left join encounters
+        on work_items.entity_type = 'claim'
+        and work_items.entity_id = encounters.encounter_id
 
 ),
 
