@@ -45,6 +45,27 @@ def _cmd_demo(args: argparse.Namespace) -> int:
     return run_demo(settings, preset=args.preset, seed=args.seed, open_dashboard=not args.no_open)
 
 
+def _cmd_dashboard(args: argparse.Namespace) -> int:
+    from app.launch import run_dashboard
+
+    home = Path(args.home).resolve() if args.home else None
+    return run_dashboard(home, port=args.port, open_browser=not args.no_browser)
+
+
+def _cmd_ui(args: argparse.Namespace) -> int:
+    from dagster_project.ui import run_ui
+
+    return run_ui(load_settings(home=args.home), port=args.port)
+
+
+def _cmd_export(args: argparse.Namespace) -> int:
+    from dagster_project.finance_exports import export_month
+
+    folder = export_month(load_settings(home=args.home), args.month)
+    console.print(f"finance export for {args.month} written to {folder}")
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="friction", description="Operational-intelligence warehouse for medical practices."
@@ -71,6 +92,22 @@ def build_parser() -> argparse.ArgumentParser:
     demo.add_argument("--seed", type=int, default=DEMO_SEED)
     demo.add_argument("--no-open", action="store_true", help="refresh only; do not serve")
     demo.set_defaults(func=_cmd_demo)
+
+    dash = sub.add_parser("dashboard", help="serve the Streamlit dashboard on 127.0.0.1")
+    dash.add_argument("--home", help="runtime data folder (default ./data or FRICTION_HOME)")
+    dash.add_argument("--port", type=int, default=8501)
+    dash.add_argument("--no-browser", action="store_true", help="do not open a browser tab")
+    dash.set_defaults(func=_cmd_dashboard)
+
+    ui = sub.add_parser("ui", help="Dagster's UI (dagster dev) on 127.0.0.1")
+    ui.add_argument("--home", help="runtime data folder (default ./data or FRICTION_HOME)")
+    ui.add_argument("--port", type=int, default=3000)
+    ui.set_defaults(func=_cmd_ui)
+
+    exp = sub.add_parser("export", help="rebuild one month's finance CSV export set")
+    exp.add_argument("--month", required=True, help="YYYY-MM")
+    exp.add_argument("--home", help="runtime data folder (default ./data or FRICTION_HOME)")
+    exp.set_defaults(func=_cmd_export)
     return parser
 
 

@@ -10,7 +10,7 @@ from dagster_project.cli import build_parser
 def test_subcommands_are_stable() -> None:
     parser = build_parser()
     sub = next(a for a in parser._actions if a.dest == "command")
-    assert {"simulate", "refresh", "demo"} <= set(sub.choices)
+    assert {"simulate", "refresh", "demo", "dashboard", "ui", "export"} <= set(sub.choices)
 
 
 def test_simulate_arguments() -> None:
