@@ -92,10 +92,28 @@ def checks(ctx: PageContext) -> None:
         ui.no_data("check results")
         return
     failed = insights.failed_count(frame)
-    if failed:
-        st.error(f"{failed} of {len(frame)} checks failed.", icon=":material/error:")
+    blocking = insights.failed_count(frame[_blocking(frame)])
+    if blocking:
+        st.error(
+            f"{blocking} of {len(frame)} checks failed and blocked publishing.",
+            icon=":material/error:",
+        )
+    elif failed:
+        st.warning(
+            f"{failed} of {len(frame)} checks failed as warnings (they do not block a refresh).",
+            icon=":material/warning:",
+        )
     else:
         st.success(f"All {len(frame)} checks passed.", icon=":material/check_circle:")
     order = frame["passed"].fillna(False).astype(bool) if "passed" in frame else None
     shown = frame if order is None else frame.assign(_o=order).sort_values("_o").drop(columns="_o")
     ui.table(shown.reset_index(drop=True), "check results", "check_results")
+
+
+def _blocking(frame: pd.DataFrame) -> pd.Series:
+    """Checks whose failure stops the refresh (older snapshots: severity ERROR)."""
+    if "blocking" in frame:
+        return frame["blocking"].fillna(False).astype(bool)
+    if "severity" in frame:
+        return frame["severity"].astype(str).str.upper().eq("ERROR")
+    return pd.Series(True, index=frame.index)

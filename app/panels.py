@@ -116,6 +116,12 @@ def by_dimension(
         return frame
     frame = frame.dropna(subset=["value"])
     order = bucket_order(list(frame["label"])) if dimension.endswith("bucket") else None
+    if order and title is None:
+        oldest = frame[frame["label"] == order[-1]].iloc[0]
+        title = (
+            f"{info['title']} by age, {month}: {fmt_value(oldest['value'], info['unit'])} "
+            f"in the oldest bucket ({oldest['label']})"
+        )
     fig = charts.bar(
         frame,
         "label",
@@ -180,7 +186,8 @@ def over_time(
         target=target,
     )
     shown = frame[["metric", "period_month", "numerator", "denominator", "value"]]
-    ui.chart_with_data(fig, shown, f"{info['title']} by month", key)
+    name = f"{info['title']} by month" if len(metric_ids) == 1 else "these metrics by month"
+    ui.chart_with_data(fig, shown, name, key)
     return frame
 
 

@@ -422,6 +422,11 @@ def _fact_columns(con: duckdb.DuckDBPyConnection, table: str) -> frozenset[str]:
     return frozenset(name for (name,) in rows)
 
 
+def _missing(key: SnapshotKey, *tables: str) -> bool:
+    """True when a fact the query needs is absent (an older snapshot): show no rows."""
+    return not all(f"marts.{t}" in table_names(key) for t in tables)
+
+
 _NAMES_JOIN = """
     left join marts.dim_payer p on p.payer_id = {a}.payer_id
     left join marts.dim_provider pr on pr.provider_id = {a}.provider_id
@@ -433,6 +438,10 @@ _NAMES_JOIN = """
 def denial_flow(key: SnapshotKey, f: FactFilter) -> pd.DataFrame:
     """Denied claims and dollars per (root cause, category, outcome), denials dated in the
     period (the month rcm.denials_by_category counts them in)."""
+    if _missing(key, "fct_claim_denials"):
+        return pd.DataFrame(
+            columns=["root_cause", "denial_category", "outcome", "claims", "denied_usd"]
+        )
     with connect(key) as con:
         where, params = _fact_where("d", "denied_on", f, _fact_columns(con, "fct_claim_denials"))
         sql = f"""
@@ -452,6 +461,8 @@ def denial_flow(key: SnapshotKey, f: FactFilter) -> pd.DataFrame:
 @st.cache_data(**CACHE)
 def denied_claims(key: SnapshotKey, f: FactFilter, category: str | None) -> pd.DataFrame:
     """De-identified denied claims dated in the period, optionally of one category."""
+    if _missing(key, "fct_claim_denials"):
+        return pd.DataFrame(columns=["claim_id", "denied_amount"])
     with connect(key) as con:
         where, params = _fact_where("d", "denied_on", f, _fact_columns(con, "fct_claim_denials"))
         if category is not None:
@@ -484,6 +495,8 @@ def claim_journey(key: SnapshotKey, claim_id: str) -> pd.DataFrame:
     """The visit behind a denied claim as (milestone, at) rows in time order: every
     timestamp/date column of fct_visit_journey plus the claim's denial events. New milestones
     the marts publish appear without a change here."""
+    if _missing(key, "fct_claim_denials", "fct_visit_journey"):
+        return pd.DataFrame(columns=["milestone", "at"])
     with connect(key) as con:
         kinds = con.execute(
             "select column_name, data_type from information_schema.columns "
@@ -515,6 +528,8 @@ def claim_journey(key: SnapshotKey, claim_id: str) -> pd.DataFrame:
 def auth_pending_visits(key: SnapshotKey, f: FactFilter) -> pd.DataFrame:
     """Visits seen while their needed prior auth was undecided (the visits
     auth.pending_at_service_count counts), de-identified."""
+    if _missing(key, "fct_visits"):
+        return pd.DataFrame(columns=["appointment_id"])
     with connect(key) as con:
         where, params = _fact_where("v", "service_date", f, _fact_columns(con, "fct_visits"))
         sql = f"""

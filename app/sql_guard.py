@@ -191,24 +191,27 @@ def _statements(tokens: list[Token]) -> list[list[Token]]:
     return [g for g in groups if g]
 
 
+def _reads_outside(name: str) -> bool:
+    return name in DENIED_FUNCTIONS or name.startswith("read_") or name.endswith("_scan")
+
+
 def _lexical_problem(tokens: list[Token]) -> str | None:
-    previous: Token | None = None
-    for token in tokens:
+    for index, token in enumerate(tokens):
         lowered = token.text.lower()
+        previous = tokens[index - 1].text.lower() if index else ""
+        following = tokens[index + 1].text if index + 1 < len(tokens) else ""
         if token.kind == "word" and lowered in DENIED_KEYWORDS:
             return (
                 f"{token.text.upper()} is not allowed here: this page only reads. "
                 'If it is a column name, quote it ("name").'
             )
-        if token.kind in ("word", "ident") and (
-            lowered in DENIED_FUNCTIONS or lowered.startswith("read_") or lowered.endswith("_scan")
-        ):
+        # Only calls: a column may well be called read_at.
+        if token.kind in ("word", "ident") and following == "(" and _reads_outside(lowered):
             return f"{token.text} reads outside the snapshot and is not allowed."
         if token.kind in ("string", "ident") and _FILE_LIKE.search(token.text):
-            after_from = previous is not None and previous.text.lower() in {"from", "join"}
-            if token.kind == "ident" or after_from:
+            # A string in FROM/JOIN position is a file read (DuckDB replacement scan).
+            if token.kind == "ident" or previous in {"from", "join"}:
                 return "Reading files by name is not allowed; query the snapshot's tables."
-        previous = token
     return None
 
 

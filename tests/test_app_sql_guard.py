@@ -117,6 +117,7 @@ ALLOWED = [
     "select replace(metric_id, '.', '_') as m from marts.metric_catalog",
     "select $$a;b$$ as dollars",
     'select 1 as "set"',
+    "select 1 as read_at, 2 as glob_count",
 ]
 
 

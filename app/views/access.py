@@ -48,7 +48,10 @@ panels.over_time(
     ctx,
     ("access.bump_rate", "access.late_cancel_rate", "access.auth_pending_reschedule_rate"),
     "cancellations",
-    title="Share of appointments bumped, cancelled late or rescheduled for a pending auth",
+    title=(
+        "Bumps and late cancellations (of all appointments) and reschedules for a pending "
+        "auth (of appointments needing one), by month"
+    ),
 )
 
 st.subheader("Clinic flow")

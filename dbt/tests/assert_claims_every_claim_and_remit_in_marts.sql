@@ -9,20 +9,20 @@ where marts.claim_id is null
 
 union all
 
-select 'x12_835_claims', remits._file_hash || '/' || cast(remits.st_position as {{ dbt.type_string() }})
+select 'x12_835_claims', substr(remits._file_hash, 1, 16) || '/' || cast(remits.st_position as {{ dbt.type_string() }})
     || '/' || cast(remits.claim_position as {{ dbt.type_string() }})
 from {{ source('raw', 'x12_835_claims') }} as remits
 left join {{ ref('fct_claim_adjudications') }} as marts
-    on remits._file_hash || '/' || cast(remits.st_position as {{ dbt.type_string() }})
+    on substr(remits._file_hash, 1, 16) || '/' || cast(remits.st_position as {{ dbt.type_string() }})
         || '/' || cast(remits.claim_position as {{ dbt.type_string() }}) = marts.adjudication_id
 where marts.adjudication_id is null
 
 union all
 
-select 'x12_transactions', transactions._file_hash || '/' || cast(transactions.st_position as {{ dbt.type_string() }})
+select 'x12_transactions', substr(transactions._file_hash, 1, 16) || '/' || cast(transactions.st_position as {{ dbt.type_string() }})
 from {{ source('raw', 'x12_transactions') }} as transactions
 left join {{ ref('fct_payments') }} as marts
-    on transactions._file_hash || '/' || cast(transactions.st_position as {{ dbt.type_string() }})
+    on substr(transactions._file_hash, 1, 16) || '/' || cast(transactions.st_position as {{ dbt.type_string() }})
         = marts.payment_id
 where transactions.transaction_set_id = '835' and marts.payment_id is null
 

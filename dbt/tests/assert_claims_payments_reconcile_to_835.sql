@@ -6,7 +6,7 @@
 with raw_transactions as (
 
     select
-        _file_hash || '/' || cast(st_position as {{ dbt.type_string() }}) as transaction_id,
+        substr(_file_hash, 1, 16) || '/' || cast(st_position as {{ dbt.type_string() }}) as transaction_id,
         case when credit_debit_flag = 'D' then -payment_amount else payment_amount end
             as bpr_amount,
         is_balanced
@@ -18,7 +18,7 @@ with raw_transactions as (
 raw_plb as (
 
     select
-        _file_hash || '/' || cast(st_position as {{ dbt.type_string() }}) as transaction_id,
+        substr(_file_hash, 1, 16) || '/' || cast(st_position as {{ dbt.type_string() }}) as transaction_id,
         sum(amount) as plb_amount
     from {{ source('raw', 'x12_835_provider_adjustments') }}
     group by 1

@@ -39,19 +39,6 @@ patient_payments as (
 
 ),
 
-claim_work as (
-
-    select
-        entity_id as claim_id,
-        sum(case when work_type in ('claim_followup', 'denial_appeal') then 1 else 0 end)
-            as followup_work_item_count,
-        max(started_at) as last_work_started_at
-    from {{ ref('stg_pm__work_items') }}
-    where entity_type = 'claim'
-    group by entity_id
-
-),
-
 as_of as (
 
     select as_of_date from {{ ref('int_claims_as_of') }}
@@ -257,9 +244,7 @@ joined as (
         adjudication_summary.denial_writeoff_date,
         coalesce(patient_payments.patient_paid_amount, 0) as patient_paid_amount,
         coalesce(patient_payments.patient_payment_count, 0) as patient_payment_count,
-        patient_payments.last_patient_payment_at,
-        coalesce(claim_work.followup_work_item_count, 0) as followup_work_item_count,
-        claim_work.last_work_started_at
+        patient_payments.last_patient_payment_at
     from claim_ids
     left join first_submission
         on claim_ids.claim_id = first_submission.claim_id
@@ -279,8 +264,6 @@ joined as (
         on claim_ids.claim_id = adjudication_summary.claim_id
     left join patient_payments
         on claim_ids.claim_id = patient_payments.claim_id
-    left join claim_work
-        on claim_ids.claim_id = claim_work.claim_id
 
 ),
 
@@ -319,15 +302,15 @@ final as (
             when is_voided or is_denial_written_off then 'written_off'
             else 'open'
         end as denial_outcome,
+        -- first-pass resolved but for staff follow-up, which fct_claims adds
         (
             is_original_claim
-            and first_paid_amount > 0
+            and coalesce(first_paid_amount, 0) > 0
             and not coalesce(is_first_adjudication_reversed, false)
             and reversal_count = 0
             and submission_count = 1
             and not has_denial
-            and followup_work_item_count = 0
-        ) as is_first_pass_resolved,
+        ) as is_first_pass_candidate,
         {{ days_between('first_submission_date', 'first_paid_on') }} as days_to_payment,
         case
             when abs(outstanding_balance) < 0.005 then
@@ -342,7 +325,6 @@ final as (
             'last_submitted_at',
             'cast(last_adjudicated_on as timestamp)',
             'last_patient_payment_at',
-            'last_work_started_at',
         ]) }} as {{ dbt.type_timestamp() }}) as last_activity_at,
         as_of.as_of_date
     from balanced

@@ -1,7 +1,8 @@
 -- Grain: one row per visit (appointment_id of int_visits).
 -- Which prior authorization belongs to each visit, and whether the visit needed one.
--- Matching, first hit wins: (1) an auth tied to the appointment, (2) an auth tied to the
--- appointment this one replaced (rescheduled_from_id), (3) an auth for the same patient,
+-- Matching, first hit wins: (1) an auth tied to the appointment, (2) an auth tied to an
+-- appointment this one replaced (rescheduled_from_id, followed up to
+-- var('reschedule_chain_depth', 5) steps back, nearest first), (3) an auth for the same patient,
 -- provider and one of the visit's CPT codes whose validity window covers the service date,
 -- (4) such an auth without a validity window yet, requested in the 90 days before service.
 -- Within a level the auth in place at the visit wins: requested before the visit, latest
@@ -27,6 +28,32 @@ with visits as (
 auths as (
 
     select * from {{ ref('stg_pm__prior_auths') }}
+
+),
+
+reschedules as (
+
+    select appointment_id, rescheduled_from_id
+    from {{ ref('stg_pm__appointments') }}
+    where rescheduled_from_id is not null
+
+),
+
+-- the appointments each visit replaced, 1 = the one it was rescheduled from
+replaced as (
+
+    select appointment_id, rescheduled_from_id as replaced_id, 1 as depth
+    from visits
+    where rescheduled_from_id is not null
+    {%- for depth in range(2, var('reschedule_chain_depth', 5) + 1) %}
+    union all
+    select visits.appointment_id, step{{ depth }}.rescheduled_from_id, {{ depth }}
+    from visits
+    {%- for hop in range(1, depth) %}
+    inner join reschedules as step{{ hop + 1 }}
+        on {% if hop == 1 %}visits.rescheduled_from_id{% else %}step{{ hop }}.rescheduled_from_id{% endif %} = step{{ hop + 1 }}.appointment_id
+    {%- endfor %}
+    {%- endfor %}
 
 ),
 
@@ -78,11 +105,12 @@ linked_by_appointment as (
     select
         visits.appointment_id,
         auths.auth_id,
-        2 as match_priority,
+        1 + replaced.depth as match_priority,
         auths.requested_at,
         visits.service_at
     from visits
-    inner join auths on visits.rescheduled_from_id = auths.appointment_id
+    inner join replaced on visits.appointment_id = replaced.appointment_id
+    inner join auths on replaced.replaced_id = auths.appointment_id
 
 ),
 
@@ -91,7 +119,7 @@ linked_by_service as (
     select
         visits.appointment_id,
         auths.auth_id,
-        case when auths.valid_from is not null then 3 else 4 end as match_priority,
+        case when auths.valid_from is not null then 100 else 101 end as match_priority,
         auths.requested_at,
         visits.service_at
     from visits
@@ -173,11 +201,11 @@ joined as (
         visits.service_at,
         coalesce(required_cpts_per_visit.auth_required_cpt_count, 0) as auth_required_cpt_count,
         matched.auth_id as matched_auth_id,
-        case matched.match_priority
-            when 1 then 'appointment'
-            when 2 then 'rescheduled_from'
-            when 3 then 'validity_window'
-            when 4 then 'requested_before_service'
+        case
+            when matched.match_priority = 1 then 'appointment'
+            when matched.match_priority < 100 then 'rescheduled_from'
+            when matched.match_priority = 100 then 'validity_window'
+            when matched.match_priority = 101 then 'requested_before_service'
         end as match_method,
         auths.auth_number as matched_auth_number,
         auths.cpt_code as matched_auth_cpt_code,

@@ -15,6 +15,20 @@ providers as (
 
 ),
 
+claim_work as (
+
+    -- staff work on the claim (pm/work_items, entity_type claim)
+    select
+        entity_id as claim_id,
+        sum(case when work_type in ('claim_followup', 'denial_appeal') then 1 else 0 end)
+            as followup_work_item_count,
+        max(started_at) as last_work_started_at
+    from {{ ref('fct_work_items') }}
+    where entity_type = 'claim'
+    group by entity_id
+
+),
+
 statuses as (
 
     select claim_status_code, short_label from {{ ref('x12_claim_status_codes') }}
@@ -86,16 +100,24 @@ final as (
         lifecycle.first_paid_on,
         {{ month_of('lifecycle.first_paid_on') }} as first_paid_month,
         lifecycle.days_to_payment,
-        lifecycle.is_first_pass_resolved,
-        lifecycle.followup_work_item_count,
+        -- rcm.first_pass_resolution_rate: paid at first adjudication, never reversed,
+        -- resubmitted, replaced, voided or denied, and no claim_followup / denial_appeal work
+        (
+            lifecycle.is_first_pass_candidate
+            and coalesce(claim_work.followup_work_item_count, 0) = 0
+        ) as is_first_pass_resolved,
+        coalesce(claim_work.followup_work_item_count, 0) as followup_work_item_count,
         lifecycle.balance_settled_on,
         lifecycle.last_adjudicated_on,
-        lifecycle.last_activity_at
+        cast({{ newest_of(['lifecycle.last_activity_at', 'claim_work.last_work_started_at']) }}
+            as {{ dbt.type_timestamp() }}) as last_activity_at
     from lifecycle
     left join providers
         on lifecycle.provider_id = providers.provider_id
     left join statuses
         on lifecycle.first_claim_status_code = statuses.claim_status_code
+    left join claim_work
+        on lifecycle.claim_id = claim_work.claim_id
 
 )
 

@@ -3,10 +3,11 @@
 -- minutes and cost spent on it (work items on the appointment, on its prior auths and on
 -- its claims) and its money (charges, payments, outstanding balance).
 -- The encounter is the earliest one pointing at the appointment; claims are every claim of
--- that encounter (REF*EA), summed.
+-- that encounter (REF*EA), summed. Built on the foundation marts (fct_appointments,
+-- fct_encounters, fct_clinical_notes, fct_prior_auths, fct_work_items) and fct_claims.
 with appointments as (
 
-    select * from {{ ref('stg_pm__appointments') }}
+    select * from {{ ref('fct_appointments') }}
 
 ),
 
@@ -19,7 +20,7 @@ encounters as (
             row_number() over (
                 partition by appointment_id order by service_date, encounter_id
             ) as encounter_rank
-        from {{ ref('stg_ehr__encounters') }}
+        from {{ ref('fct_encounters') }}
         where appointment_id is not null
     ) as ranked
     where encounter_rank = 1
@@ -47,15 +48,7 @@ notes as (
         encounter_id,
         max(signed_at) as note_signed_at,
         sum(case when signed_at is null then 1 else 0 end) as unsigned_note_count
-    from {{ ref('stg_ehr__clinical_notes') }}
-    group by encounter_id
-
-),
-
-coding as (
-
-    select encounter_id, max(coded_at) as coded_at, sum(charge_amount) as coded_charge_amount
-    from {{ ref('stg_ehr__charges') }}
+    from {{ ref('fct_clinical_notes') }}
     group by encounter_id
 
 ),
@@ -98,26 +91,22 @@ denial_causes as (
 
 ),
 
-appointment_auths as (
-
-    -- auths tied to the appointment, plus the one matched to the visit
-    select auth_id, appointment_id from {{ ref('stg_pm__prior_auths') }}
-    where appointment_id is not null
-    union
-    select matched_auth_id as auth_id, appointment_id from auth
-    where matched_auth_id is not null
-
-),
-
 work_links as (
 
+    -- the appointment itself, the prior auths tied to it or matched to its visit, and the
+    -- claims of its encounter
     select appointment_id, 'appointment' as entity_type, appointment_id as entity_id
     from appointments
-    union all
-    select appointment_id, 'auth' as entity_type, auth_id as entity_id
-    from appointment_auths
-    union all
-    select encounters.appointment_id, 'claim' as entity_type, claims.claim_id as entity_id
+    union
+    select appointment_id, 'auth', auth_id
+    from {{ ref('fct_prior_auths') }}
+    where appointment_id is not null
+    union
+    select appointment_id, 'auth', matched_auth_id
+    from auth
+    where matched_auth_id is not null
+    union
+    select encounters.appointment_id, 'claim', claims.claim_id
     from claims
     inner join encounters
         on claims.encounter_id = encounters.encounter_id
@@ -133,7 +122,7 @@ work as (
         sum(case when work_items.is_rework then work_items.touch_minutes else 0 end)
             as rework_minutes,
         count(*) as work_item_count
-    from (select distinct appointment_id, entity_type, entity_id from work_links) as work_links
+    from work_links
     inner join {{ ref('fct_work_items') }} as work_items
         on work_links.entity_type = work_items.entity_type
         and work_links.entity_id = work_items.entity_id
@@ -145,7 +134,7 @@ joined as (
 
     select
         appointments.appointment_id,
-        {{ patient_key('appointments.patient_id') }} as patient_key,
+        appointments.patient_key,
         appointments.provider_id,
         appointments.location_id,
         appointments.appointment_type,
@@ -169,7 +158,7 @@ joined as (
         encounters.provider_end_at,
         encounters.departed_at,
         notes.note_signed_at,
-        coding.coded_at,
+        encounters.last_coded_at as coded_at,
         claims_per_encounter.submitted_on,
         claims_per_encounter.first_adjudicated_on,
         claims_per_encounter.first_paid_on,
@@ -190,7 +179,7 @@ joined as (
         coalesce(work.rework_minutes, 0) as rework_minutes,
         coalesce(work.work_item_count, 0) as work_item_count,
         -- money
-        coding.coded_charge_amount,
+        encounters.total_charge_amount as coded_charge_amount,
         claims_per_encounter.claim_charge_amount,
         appointments.copay_due,
         appointments.copay_collected,
@@ -207,8 +196,6 @@ joined as (
         on appointments.appointment_id = auth.appointment_id
     left join notes
         on encounters.encounter_id = notes.encounter_id
-    left join coding
-        on encounters.encounter_id = coding.encounter_id
     left join claims_per_encounter
         on encounters.encounter_id = claims_per_encounter.encounter_id
     left join denial_causes

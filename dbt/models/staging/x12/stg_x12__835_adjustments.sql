@@ -9,15 +9,15 @@ with source as (
 final as (
 
     select
-        _file_hash || '/' || cast(st_position as {{ dbt.type_string() }})
+        substr(_file_hash, 1, 16) || '/' || cast(st_position as {{ dbt.type_string() }})
             || '/' || cast(claim_position as {{ dbt.type_string() }})
             || '/' || cast(coalesce(line_position, 0) as {{ dbt.type_string() }})
             || '/' || cast(_segment_position as {{ dbt.type_string() }})
             || '/' || cast(triplet_position as {{ dbt.type_string() }}) as adjustment_id,
-        _file_hash || '/' || cast(st_position as {{ dbt.type_string() }})
+        substr(_file_hash, 1, 16) || '/' || cast(st_position as {{ dbt.type_string() }})
             || '/' || cast(claim_position as {{ dbt.type_string() }}) as adjudication_id,
         case when level = 'line' then
-            _file_hash || '/' || cast(st_position as {{ dbt.type_string() }})
+            substr(_file_hash, 1, 16) || '/' || cast(st_position as {{ dbt.type_string() }})
                 || '/' || cast(claim_position as {{ dbt.type_string() }})
                 || '/' || cast(line_position as {{ dbt.type_string() }})
         end as adjudication_line_id,

@@ -9,11 +9,11 @@ with source as (
 final as (
 
     select
-        _file_hash || '/' || cast(st_position as {{ dbt.type_string() }})
+        substr(_file_hash, 1, 16) || '/' || cast(st_position as {{ dbt.type_string() }})
             || '/' || cast(_segment_position as {{ dbt.type_string() }})
             || '/' || cast(adjustment_position as {{ dbt.type_string() }})
             as provider_adjustment_id,
-        _file_hash || '/' || cast(st_position as {{ dbt.type_string() }}) as transaction_id,
+        substr(_file_hash, 1, 16) || '/' || cast(st_position as {{ dbt.type_string() }}) as transaction_id,
         provider_id,
         fiscal_period_date,
         adjustment_position,

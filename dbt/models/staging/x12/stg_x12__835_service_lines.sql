@@ -8,10 +8,10 @@ with source as (
 final as (
 
     select
-        _file_hash || '/' || cast(st_position as {{ dbt.type_string() }})
+        substr(_file_hash, 1, 16) || '/' || cast(st_position as {{ dbt.type_string() }})
             || '/' || cast(claim_position as {{ dbt.type_string() }})
             || '/' || cast(line_position as {{ dbt.type_string() }}) as adjudication_line_id,
-        _file_hash || '/' || cast(st_position as {{ dbt.type_string() }})
+        substr(_file_hash, 1, 16) || '/' || cast(st_position as {{ dbt.type_string() }})
             || '/' || cast(claim_position as {{ dbt.type_string() }}) as adjudication_id,
         line_position,
         trim(claim_id) as claim_id,

@@ -10,9 +10,9 @@ with source as (
 final as (
 
     select
-        _file_hash || '/' || cast(st_position as {{ dbt.type_string() }})
+        substr(_file_hash, 1, 16) || '/' || cast(st_position as {{ dbt.type_string() }})
             || '/' || cast(claim_position as {{ dbt.type_string() }}) as submission_id,
-        _file_hash || '/' || cast(st_position as {{ dbt.type_string() }}) as transaction_id,
+        substr(_file_hash, 1, 16) || '/' || cast(st_position as {{ dbt.type_string() }}) as transaction_id,
         _file_hash as file_hash,
         st_position,
         claim_position,

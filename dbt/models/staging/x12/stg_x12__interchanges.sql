@@ -8,7 +8,7 @@ with source as (
 final as (
 
     select
-        _file_hash || '/' || cast(gs_position as {{ dbt.type_string() }}) as functional_group_id,
+        substr(_file_hash, 1, 16) || '/' || cast(gs_position as {{ dbt.type_string() }}) as functional_group_id,
         _file_hash as file_hash,
         isa_position,
         gs_position,

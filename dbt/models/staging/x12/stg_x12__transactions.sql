@@ -10,7 +10,7 @@ with source as (
 renamed as (
 
     select
-        _file_hash || '/' || cast(st_position as {{ dbt.type_string() }}) as transaction_id,
+        substr(_file_hash, 1, 16) || '/' || cast(st_position as {{ dbt.type_string() }}) as transaction_id,
         _file_hash as file_hash,
         st_position,
         isa_position,
