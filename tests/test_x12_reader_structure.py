@@ -160,6 +160,13 @@ def test_bom_crlf_indentation_and_trailing_whitespace() -> None:
     assert summary(read(no_newlines)) == PLAIN
 
 
+def test_latin1_bytes_are_read_as_text() -> None:
+    claims = [*CLAIM_C1[:1], "NM1*QC*1*MUÑOZ*JOSÉ****MI*M123", *CLAIM_C1[2:]]
+    result = read(text(interchange(remit(claims=claims))).encode("latin-1"))
+    assert column(result, "x12_835_claims", "patient_last_name") == ["MUÑOZ"]
+    assert summary(result) == PLAIN
+
+
 def test_several_interchanges_with_their_own_delimiters() -> None:
     first = text(interchange(remit("0001"), control=1))
     second = text(interchange(remit("0002"), control=2)).translate(str.maketrans("*:~", "|>!"))
@@ -265,6 +272,15 @@ def test_stray_segments_outside_envelopes() -> None:
         ("outside_interchange", "quarantined", 34, 1),
     ]
     assert column(result, "x12_transactions", "st_position") == [3, 18]
+
+
+def test_transaction_outside_a_group() -> None:
+    segments = interchange(remit())
+    result = read(text([segments[0], *segments[2:-2], segments[-1]]))  # no GS, no GE
+    assert codes(result) == [  # the ISA folds into the first issue; IEA01 says 1 group
+        ("st_outside_group", "quarantined", 2, 15),
+        ("iea_count_mismatch", "quarantined", 16, 1),
+    ]
 
 
 def test_bad_second_isa_rejects_only_its_interchange() -> None:

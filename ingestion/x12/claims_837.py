@@ -30,6 +30,8 @@ PRINCIPAL_QUALIFIERS = ("ABK", "BK")
 MAX_HI_CODES = 12
 # NM1 entities read: billing provider, subscriber, payer, patient, rendering, submitter, receiver
 NM1_ENTITIES = ("85", "IL", "PR", "QC", "82", "41", "40")
+# REF read: billing TIN, payer claim number, prior auth, encounter, line item control number
+REF_QUALIFIERS = ("EI", "F8", "G1", "EA", "6R")
 HL_LEVEL = pl.col("hl_pos").is_not_null() & pl.col("claim_pos").is_null()
 CLAIM_LEVEL = (
     pl.col("claim_pos").is_not_null() & pl.col("line_pos").is_null() & pl.col("cob_pos").is_null()
@@ -70,14 +72,21 @@ class _Scope:
             frame = latest(frame, self.entities, "nm1_pos", after="hl_pos", carry=["nm1_entity"])
         return frame
 
-    def get(self, segment_id: str, elements: int | list[int], **context: bool) -> pl.DataFrame:
-        return self.scope(self.rows.get(segment_id, elements), **context)
+    def get(
+        self,
+        segment_id: str,
+        elements: int | list[int],
+        qualifiers: tuple[str, ...] | None = None,
+        **context: bool,
+    ) -> pl.DataFrame:
+        return self.scope(self.rows.get(segment_id, elements, qualifiers), **context)
 
 
 # Every extraction build_837 makes, so they can run together (SegmentRows.prefetch).
 _REQUESTS = [
-    ("NM1", [1, 3, 4, 8, 9], NM1_ENTITIES), ("REF", 2), ("SV1", [1, 2, 3, 4, 5, 7]),
-    ("DTP", 3), ("CLM", [1, 2, 5]), ("LX", 1), ("HL", [3]), ("SBR", [1, 2, 9]),
+    ("NM1", [1, 3, 4, 8, 9], NM1_ENTITIES), ("REF", 2, REF_QUALIFIERS),
+    ("SV1", [1, 2, 3, 4, 5, 7]), ("DTP", 3, ("472",)), ("CLM", [1, 2, 5]), ("LX", 1),
+    ("HL", [3]), ("SBR", [1, 2, 9]),
     ("HI", MAX_HI_CODES), ("DMG", 3), ("PAT", 1), ("LIN", [2, 3]), ("BHT", 6),
 ]  # fmt: skip
 
@@ -98,7 +107,7 @@ def build_837(rows: SegmentRows) -> dict[str, pl.DataFrame]:
     )
     scope = _Scope(rows, claims)
     names = scope.scope(rows.get("NM1", [1, 3, 4, 8, 9], qualifiers=NM1_ENTITIES), cob=True)
-    refs = scope.get("REF", 2, cob=True, entity=True)
+    refs = scope.get("REF", 2, REF_QUALIFIERS, cob=True, entity=True)
     claims = _hl_details(
         _with_hierarchy(claims, rows.get("HL", [3])),
         names.filter(HL_LEVEL),
@@ -300,7 +309,7 @@ def _service_lines(
             },
         ),
         (
-            scope.get("DTP", 3).filter(LINE_LEVEL & (pl.col("e01") == "472")),
+            scope.get("DTP", 3, ("472",)).filter(LINE_LEVEL),
             {"service_date_from": date_range("e03", 0), "service_date_to": date_range("e03", 1)},
         ),
         (refs.filter(pl.col("e01") == "6R"), {"line_item_control_number": pl.col("e02")}),

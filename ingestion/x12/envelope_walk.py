@@ -31,7 +31,8 @@ def walk_envelope(segments: Segments, expected: str) -> Envelope:
         rows.tolist(), segments.code[rows].tolist(), segments.regime[rows].tolist(), strict=True
     ):
         walker.gap_until(row + 1)
-        walker.handle(row + 1, codes[code], segments.text(row).split(separators[regime]))
+        walker.separator = separators[regime]
+        walker.handle(row + 1, codes[code], segments.text(row).split(walker.separator))
     walker.gap_until(segments.count + 1)
     walker.finish()
     return walker.envelope
@@ -47,6 +48,7 @@ class _Walker:
         self.group: Group | None = None
         self.tx: Transaction | None = None
         self.last = 0  # last position handled
+        self.separator = "*"  # element separator of the segment being handled (for values)
 
     # -- segments between envelope segments ------------------------------------------------
 
@@ -148,7 +150,7 @@ class _Walker:
                 position,
                 self.isa,
                 group,
-                value="*".join(elements),
+                value=self.separator.join(elements),
             )
 
     def _st(self, position: int, elements: list[str]) -> None:
@@ -271,7 +273,7 @@ class _Walker:
             position,
             interchange,
             holder if isinstance(holder, Group) else None,
-            value="*".join(elements),
+            value=self.separator.join(elements),
             units=1,
         )
 
@@ -348,7 +350,7 @@ class _Walker:
             tx.st_position,
             tx.interchange,
             tx.group,
-            value="*".join(elements) if elements else None,
+            value=self.separator.join(elements) if elements else None,
         )
 
     def _rejecting(self) -> bool:

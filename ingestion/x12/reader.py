@@ -22,6 +22,7 @@ from ingestion.x12.claims_837 import build_837
 from ingestion.x12.envelope import Envelope, Transaction
 from ingestion.x12.envelope_tables import interchanges_frame, lineage_frame, transactions_frame
 from ingestion.x12.envelope_walk import walk_envelope
+from ingestion.x12.parallel import map_in_threads
 from ingestion.x12.remits_835 import build_835
 from ingestion.x12.segment_rows import SegmentRows, join_on
 from ingestion.x12.tables import TABLE_COLUMNS, X12_TABLES, arrow_schema
@@ -103,10 +104,12 @@ def _read_transactions(
         built.pop("header"), on="st_position", how="left", maintain_order="left"
     )
     lineage = lineage_frame(envelope)
-    frames, invalid = {}, []
-    for table, frame in built.items():
-        frames[table], bad = conform(join_on(frame, lineage, "st_position", "st_position"), table)
-        invalid.append(bad)
+    typed = map_in_threads(
+        lambda item: conform(join_on(item[1], lineage, "st_position", "st_position"), item[0]),
+        built.items(),
+    )
+    frames = {table: frame for table, (frame, _) in zip(built, typed, strict=True)}
+    invalid = [bad for _, bad in typed]
     by_position = {tx.st_position: tx for tx in envelope.transactions}
     rejected = _reject_invalid(envelope, by_position, pl.concat(invalid))
     if rejected:
@@ -218,13 +221,14 @@ def _with_file(
 
 
 def _to_arrow(frames: dict[str, pl.DataFrame]) -> dict[str, pa.Table]:
-    tables = {}
-    for table in X12_TABLES:
+    """Every table of X12_TABLES as Arrow with its declared schema (empty when absent)."""
+
+    def convert(table: str) -> pa.Table:
         schema = arrow_schema(table)
         frame = frames.get(table)
         if frame is None or frame.height == 0:
-            tables[table] = pa.Table.from_batches([], schema=schema)
-        else:
-            arrow = frame.select(schema.names).to_arrow(compat_level=pl.CompatLevel.oldest())
-            tables[table] = arrow.cast(schema)
-    return tables
+            return pa.Table.from_batches([], schema=schema)
+        arrow = frame.select(schema.names).to_arrow(compat_level=pl.CompatLevel.oldest())
+        return arrow.cast(schema)
+
+    return dict(zip(X12_TABLES, map_in_threads(convert, X12_TABLES), strict=True))

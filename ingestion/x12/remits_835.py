@@ -41,13 +41,17 @@ _CLP = (
 _MOA_REMARKS = ("e03", "e04", "e05", "e06", "e07")
 _MIA_REMARKS = ("e05", "e20", "e21", "e22", "e23")
 _MOA_REMARKS_INDEXES = [int(element[1:]) for element in _MOA_REMARKS]
+# Only these qualifiers are read, so the others are never split into elements.
+_REF = ("2U", "TJ", "6R")  # payer id, payee TIN, line item control number
+_NM1 = ("QC", "IL", "82")  # patient, insured, rendering provider
 _MIA_REMARKS_INDEXES = [int(element[1:]) for element in _MIA_REMARKS]
 
 
 # Every extraction build_835 makes, so they can run together (SegmentRows.prefetch).
 _REQUESTS = [
-    ("CLP", 9), ("SVC", 7), ("DTM", 2), ("REF", 2), ("AMT", 2), ("CAS", 19), ("LQ", 2),
-    ("NM1", [1, 3, 4, 8, 9]), ("MOA", _MOA_REMARKS_INDEXES), ("MIA", _MIA_REMARKS_INDEXES),
+    ("CLP", 9), ("SVC", 7), ("DTM", 2), ("REF", 2, _REF), ("AMT", 2, ("B6",)), ("CAS", 19),
+    ("LQ", 2), ("NM1", [1, 3, 4, 8, 9], _NM1), ("MOA", _MOA_REMARKS_INDEXES),
+    ("MIA", _MIA_REMARKS_INDEXES),
     ("PLB", 2 + 2 * MAX_PLB_PAIRS), ("N1", 4, ("PR", "PE")), ("BPR", [1, 2, 3, 4, 5, 16]),
     ("TRN", 3),
 ]  # fmt: skip
@@ -65,22 +69,28 @@ def build_835(rows: SegmentRows) -> dict[str, pl.DataFrame]:
     lines = _service_lines(rows, claims)
     line_openers = lines.select(pl.col("_segment_position").alias("pos"), "line_position")
 
-    def scoped(segment_id: str, elements: int | list[int], level: pl.Expr) -> pl.DataFrame:
+    def scoped(
+        segment_id: str,
+        elements: int | list[int],
+        level: pl.Expr,
+        qualifiers: tuple[str, ...] | None = None,
+    ) -> pl.DataFrame:
         """Segments with the claim and line they belong to, kept at ``level``."""
-        frame = latest(rows.get(segment_id, elements), claims, "claim_pos", carry=CLAIM_CARRY)
+        found = rows.get(segment_id, elements, qualifiers)
+        frame = latest(found, claims, "claim_pos", carry=CLAIM_CARRY)
         frame = latest(frame, line_openers, "line_pos", after="claim_pos", carry=["line_position"])
         return frame.filter(level)
 
     any_level = pl.lit(True)
     dtm = scoped("DTM", 2, any_level)
-    ref = scoped("REF", 2, any_level)
+    ref = scoped("REF", 2, any_level, _REF)
     lines = _line_details(
-        lines, dtm.filter(LINE_LEVEL), ref.filter(LINE_LEVEL), scoped("AMT", 2, LINE_LEVEL)
+        lines, dtm.filter(LINE_LEVEL), ref.filter(LINE_LEVEL), scoped("AMT", 2, LINE_LEVEL, ("B6",))
     )
     moa = scoped("MOA", _MOA_REMARKS_INDEXES, CLAIM_LEVEL)
     mia = scoped("MIA", _MIA_REMARKS_INDEXES, CLAIM_LEVEL)
     claims_out = _claim_details(
-        claims, scoped("NM1", [1, 3, 4, 8, 9], CLAIM_LEVEL), dtm.filter(CLAIM_LEVEL), moa, mia
+        claims, scoped("NM1", [1, 3, 4, 8, 9], CLAIM_LEVEL, _NM1), dtm.filter(CLAIM_LEVEL), moa, mia
     )
     return {
         "header": _header(rows, dtm.filter(HEADER), ref.filter(HEADER), claims),

@@ -9,11 +9,11 @@ in the same transaction (the opener's position is after the row's ST) or the sam
 from __future__ import annotations
 
 from collections.abc import Iterable
-from concurrent.futures import ThreadPoolExecutor
 
 import numpy as np
 import polars as pl
 
+from ingestion.x12.parallel import map_in_threads
 from ingestion.x12.tokenizer import Segments, byte_slices, segment_code, token_codes
 
 KEYS = ("pos", "st_position")
@@ -39,18 +39,13 @@ class SegmentRows:
         self._rows = rows
         self._st_position = st_position
         self._codes = segments.code[rows]
-        self._cache: dict[Request, pl.DataFrame] = {}
+        self._cache: dict[tuple, pl.DataFrame] = {}
 
     def prefetch(self, requests: Iterable[Request]) -> None:
-        """Extract several segment kinds at once, on two threads.
-
-        numpy and polars release the GIL while they work, so on an idle 2-core machine this
-        overlaps the biggest part of a read; later ``get`` calls with the same arguments are
-        served from the cache.
-        """
+        """Extract several segment kinds at once, on both cores; later ``get`` calls with
+        the same arguments are served from the cache."""
         keys = [_request_key(*request) for request in requests]
-        with ThreadPoolExecutor(max_workers=2) as pool:
-            frames = list(pool.map(lambda key: self._extract(*key), keys))
+        frames = map_in_threads(lambda key: self._extract(*key), keys)
         self._cache.update(zip(keys, frames, strict=True))
 
     def get(

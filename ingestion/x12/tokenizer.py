@@ -94,13 +94,27 @@ def byte_slices(array: np.ndarray, begin: np.ndarray, length: np.ndarray) -> pl.
         views[long_rows, 3] = begin[long_rows]
     short_rows = np.flatnonzero(length <= 12)
     if len(short_rows):
-        spots = np.minimum(begin[short_rows, None] + np.arange(12), len(array) - 1)
-        inline = np.where(np.arange(12) < length[short_rows, None], array[spots], 0)
-        views.view(np.uint8).reshape(count, 16)[short_rows, 4:] = inline
+        views.view(np.uint8).reshape(count, 16)[short_rows, 4:] = _inline_bytes(
+            array, begin[short_rows], length[short_rows]
+        )
     arrow = pa.Array.from_buffers(
         pa.string_view(), count, [None, pa.py_buffer(views), pa.py_buffer(array)]
     )
     return pl.Series(arrow)
+
+
+def _inline_bytes(array: np.ndarray, begin: np.ndarray, length: np.ndarray) -> np.ndarray:
+    """(n, 12) bytes from each begin, zero past each length (the inline part of a view)."""
+    reach = len(array) - 12
+    if reach >= 0:
+        heads = np.lib.stride_tricks.sliding_window_view(array, 12)[np.minimum(begin, reach)]
+    else:
+        heads = np.zeros((len(begin), 12), dtype=np.uint8)
+    near_end = np.flatnonzero(begin > reach)  # the last few bytes of the file, if any
+    if len(near_end):
+        spots = np.minimum(begin[near_end, None] + np.arange(12), len(array) - 1)
+        heads[near_end] = array[spots]
+    return np.where(np.arange(12) < length[:, None], heads, 0)
 
 
 def _copied_slices(array: np.ndarray, begin: np.ndarray, length: np.ndarray) -> pl.Series:

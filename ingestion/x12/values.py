@@ -63,15 +63,18 @@ def conform(frame: pl.DataFrame, table: str) -> tuple[pl.DataFrame, pl.DataFrame
     # Columns named "__..." are internal sort keys: kept for later steps, never published.
     hidden = [pl.col(name) for name in schema.names() if name.startswith("__")]
     typed = wide.select(*(_typed(schema, column) for column in TABLE_COLUMNS[table]), *hidden)
+    bad = {name: pl.col(name).is_not_null() & pl.col(_parsed(name)).is_null() for name in to_parse}
+    counts = wide.select(mask.sum().alias(name) for name, mask in bad.items()).row(0) if bad else ()
     pieces = [
-        wide.filter(pl.col(name).is_not_null() & pl.col(_parsed(name)).is_null()).select(
+        wide.filter(bad[name]).select(
             "st_position",
             "_segment_position",
             pl.lit(table).alias("table"),
             pl.lit(name).alias("column"),
             pl.col(name).alias("value"),
         )
-        for name in to_parse
+        for name, count in zip(bad, counts, strict=True)
+        if count
     ]
     invalid = pl.concat(pieces) if pieces else pl.DataFrame(schema=INVALID_SCHEMA)
     return typed, invalid
