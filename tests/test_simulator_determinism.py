@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import shutil
+from functools import cache
 from pathlib import Path
 
 import pytest
@@ -12,24 +14,32 @@ from test_simulator_support import SHORT_END, short_run, tree_digest
 from ingestion.simulator import PRESETS, simulate, simulate_next_day
 
 
+@cache
+def seed_five() -> Path:
+    return short_run(5)
+
+
 def test_same_seed_same_tree_whatever_the_worker_count() -> None:
     one = short_run(3, workers=1)
-    two = short_run(3, workers=2)
-    assert tree_digest(one) == tree_digest(two)
-    assert tree_digest(one) != tree_digest(short_run(4))
+    assert tree_digest(one) == tree_digest(short_run(3, workers=2))
+    assert tree_digest(one) != tree_digest(seed_five())
 
 
-def test_next_day_equals_a_full_run_one_day_longer() -> None:
-    stepped = short_run(5)
+def test_next_day_equals_a_full_run_one_day_longer(tmp_path: Path) -> None:
+    stepped = tmp_path / "stepped"
+    shutil.copytree(seed_five(), stepped)
     summary = simulate_next_day(stepped)
-    assert summary.days == 1 and summary.end_date == SHORT_END + dt.timedelta(days=1)
+    next_day = SHORT_END + dt.timedelta(days=1)
+    assert summary.days == 1 and summary.end_date == next_day
     assert "small seed=5" in summary.one_line() and "1 day(s)" in summary.one_line()
-    direct = short_run(5, end=SHORT_END + dt.timedelta(days=1))
-    assert tree_digest(stepped) == tree_digest(direct)
+    assert tree_digest(stepped) == tree_digest(short_run(5, end=next_day))
     state = json.loads((stepped / "truth" / "state.json").read_text())
-    assert state["end_date"] == (SHORT_END + dt.timedelta(days=1)).isoformat()
-    new_files = [p for p in (stepped / "landing").rglob("*") if "2026-10-05" in p.name]
-    assert any(p.suffix == ".csv" for p in new_files)
+    assert state["end_date"] == next_day.isoformat()
+    added = {p.relative_to(stepped) for p in stepped.rglob("*")} - {
+        p.relative_to(seed_five()) for p in seed_five().rglob("*")
+    }
+    assert added and all(next_day.isoformat() in p.name for p in added if p.is_file())
+    assert any(p.suffix == ".csv" for p in added)
 
 
 def test_next_day_needs_a_previous_run(tmp_path: Path) -> None:

@@ -21,7 +21,7 @@ import polars as pl
 from ingestion.simulator import simulate
 
 SEED = 11
-SHORT_START = dt.date(2026, 9, 14)
+SHORT_START = dt.date(2026, 9, 21)
 SHORT_END = dt.date(2026, 10, 4)
 
 

@@ -20,8 +20,7 @@ from dagster_project.defs.resources import LoadProgress, WarehouseResource, no_p
 from dagster_project.defs.schedules import build_daily_schedule
 from dagster_project.defs.sensors import build_failure_sensor, build_landing_sensor
 from dagster_project.settings import Settings
-
-PUBLISHED_SCHEMAS = ("marts", "exports")
+from dagster_project.stages.publish import PUBLISHED_SCHEMAS
 
 
 def build_defs(settings: Settings, *, load_progress: LoadProgress | None = None) -> Definitions:

@@ -74,6 +74,10 @@ def failed_blocking(results: list[dict[str, Any]]) -> list[dict[str, Any]]:
     return [r for r in results if not r["passed"] and r["severity"] == "ERROR" and r["blocking"]]
 
 
+def check_names(results: list[dict[str, Any]]) -> str:
+    return ", ".join(f"{r['asset']}:{r['check_name']}" for r in results)
+
+
 def _root_cause(error: SerializableErrorInfo | None) -> str:
     """The innermost error's message: "dbt failed on model x", not "error in op dbt"."""
     if error is None:
@@ -88,8 +92,7 @@ def failure_reason(instance: DagsterInstance, run_id: str) -> str:
     """A one-paragraph reason: the failed blocking checks, else the failed steps' errors."""
     blocked = failed_blocking(check_results(instance, run_id))
     if blocked:
-        names = ", ".join(f"{r['asset']}:{r['check_name']}" for r in blocked)
-        return f"blocking checks failed: {names}"
+        return f"blocking checks failed: {check_names(blocked)}"
     errors = []
     for record in instance.all_logs(run_id, of_type=DagsterEventType.STEP_FAILURE):
         event = record.get_dagster_event()

@@ -36,6 +36,7 @@ _UTILISATION = 0.97
 # Median days ahead a patient first asks to be seen, (primary care, specialty), by visit type.
 _DESIRED_LEAD_DAYS = {NEW: (2, 5), ESTABLISHED: (3, 7), PROCEDURE: (12, 12), TELEHEALTH: (1.5, 2)}
 MAX_LEAD_DAYS = 366  # the furthest a patient asks to be seen (a yearly follow-up)
+_BALK_AFTER_DAYS, _BALK_SPAN_DAYS = 21, 150  # beyond 3 weeks, ever more patients decline
 
 
 @dataclass(slots=True)
@@ -155,6 +156,12 @@ def book(w: World, req: Request, r: Draws) -> Appointment | None:
     earliest = min(max(req.earliest_day, today + 1), today + MAX_LEAD_DAYS)
     found = w.grid.book(req.provider, earliest, n, number, skip, r.u())
     if found is None:
+        return None
+    wait = found[0] - req.requested_ts // DAY
+    if req.rescheduled_from == NULL and r.u() < (wait - _BALK_AFTER_DAYS) / _BALK_SPAN_DAYS:
+        # Offered a long wait, some patients go elsewhere; this keeps full books from growing
+        # without bound and is where a practice loses demand it never sees.
+        w.grid.release(req.provider, found[0], found[1], n)
         return None
     if patient == 0:
         loc = w.practice.locations[prov.location - 1]

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from decimal import Decimal
+from functools import cache
 
 from .adjudication import ClaimRecord
 from .claim_book import Submission
@@ -18,15 +19,23 @@ _CLEARINGHOUSE = Party(name="SIM CLEARINGHOUSE", identifier="CLEARINGHOUSE")
 _GROUP_TAXONOMY = "193200000X"  # multi-specialty group
 
 
+_MONEY: dict[int, Decimal] = {}
+
+
 def money(cents: int) -> Decimal:
-    return Decimal(cents).scaleb(-2)
+    """Cents as a two-place Decimal; amounts repeat a lot (fee schedule), so they are cached."""
+    value = _MONEY.get(cents)
+    if value is None:
+        value = _MONEY[cents] = Decimal(cents).scaleb(-2)
+    return value
 
 
-def group_party(w: World) -> Party:
+@cache
+def _group_party(npi: str, tax_id: str) -> Party:
     return Party(
         name="Lakeshore Physicians Group",
-        identifier=w.practice.group_npi,
-        tax_id=w.practice.tax_id.replace("-", ""),
+        identifier=npi,
+        tax_id=tax_id.replace("-", ""),
         taxonomy=_GROUP_TAXONOMY,
         address="200 LAKE ST",
         city="CHICAGO",
@@ -34,6 +43,11 @@ def group_party(w: World) -> Party:
     )
 
 
+def group_party(w: World) -> Party:
+    return _group_party(w.practice.group_npi, w.practice.tax_id)
+
+
+@cache
 def payer_party(payer: Payer) -> Party:
     return Party(
         name=payer.name,
@@ -47,7 +61,12 @@ def payer_party(payer: Payer) -> Party:
 
 def rendering_party(w: World, provider: int) -> Party:
     doc = w.practice.providers[provider - 1]
-    return Party(name=doc.last_name, first_name=doc.first_name, identifier=doc.npi)
+    return _person(doc.last_name, doc.first_name, doc.npi)
+
+
+@cache
+def _person(last: str, first: str, npi: str) -> Party:
+    return Party(name=last, first_name=first, identifier=npi)
 
 
 def claims_batch(w: World, day: int) -> Batch837 | None:

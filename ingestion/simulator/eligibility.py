@@ -77,33 +77,47 @@ def plan_eligibility(w: World, a: Appointment, r: Draws, pr: Processes) -> Eligi
         t = a.booked_ts + int(r.between(5, 40) * MINUTE)
         # Far ahead of the visit the coverage still looks fine; the problem comes later.
         seen = plan.problem if a.start_ts - t < 30 * DAY else None
-        _check(w, a, r, pr, plan, t, seen)
-    if not before_visit:
+        _act(w, a, r, pr, plan, _check(w, a, r, plan, t, seen, _channel(r, pr)))
+    if not before_visit or plan.cancel_ts != NULL:
         return plan
+    channel = _channel(r, pr)
     back = r.weighted(_DAYS_BEFORE, _DAYS_BEFORE_CUM)
+    if channel == "fax":
+        back = max(back, 2)  # nobody faxes a payer on the morning of the visit
     day = subtract_business_days(a.day, back)
     t = day * DAY + int(r.between(7.0, 16.0) * HOUR)
-    t = min(t, a.start_ts - 15 * MINUTE)
+    t = min(t, a.start_ts - 30 * MINUTE)
     if t < a.booked_ts + 10 * MINUTE:
         t = a.booked_ts + int(r.between(10, 40) * MINUTE)
-    result = _check(w, a, r, pr, plan, t, plan.problem)
-    answered = plan.checks[-1].responded_ts
-    in_time = answered != NULL and answered < a.start_ts - 30 * MINUTE
-    if result in ("inactive", "not_found") and in_time and r.chance(pr.act_on_failed_check):
-        if r.chance(0.72):
-            plan.fix_ts = answered + int(r.between(10, 90) * MINUTE)
-            plan.problem = None
-            recheck = Check(
-                plan.fix_ts,
-                plan.fix_ts + int(r.between(4, 15) * MINUTE),
-                "phone",
-                "active",
-                _staff(w, r, a.location),
-            )
-            plan.checks.append(recheck)
-        else:
-            plan.cancel_ts = answered + int(r.between(15, 120) * MINUTE)
+    _act(w, a, r, pr, plan, _check(w, a, r, plan, t, plan.problem, channel))
     return plan
+
+
+def _act(
+    w: World, a: Appointment, r: Draws, pr: Processes, plan: EligibilityPlan, result: str
+) -> None:
+    """The front desk fixes the coverage or moves the visit, unless the answer came too late
+    or nobody looked at it."""
+    answered = plan.checks[-1].responded_ts
+    in_time = answered != NULL and answered < a.start_ts - 15 * MINUTE
+    if result not in ("inactive", "not_found") or not in_time:
+        return
+    if not r.chance(pr.act_on_failed_check):
+        return
+    act_at = min(answered + int(r.between(5, 30) * MINUTE), a.start_ts - 5 * MINUTE)
+    if r.chance(0.72):
+        plan.fix_ts = act_at
+        plan.problem = None
+        done = act_at + int(r.between(2, 4) * MINUTE)
+        plan.checks.append(Check(act_at, done, "phone", "active", _staff(w, r, a.location)))
+    else:
+        plan.cancel_ts = act_at
+
+
+def _channel(r: Draws, pr: Processes) -> str:
+    if r.chance(pr.electronic_share):
+        return "x12_270"
+    return manual_channel(r, pr, ("phone", "fax", "portal"))
 
 
 def _staff(w: World, r: Draws, location: int) -> int:
@@ -115,30 +129,27 @@ def _check(
     w: World,
     a: Appointment,
     r: Draws,
-    pr: Processes,
     plan: EligibilityPlan,
     t: int,
     problem: str | None,
+    channel: str,
 ) -> str:
-    """Append the check (and a manual retry when the electronic one fails); return the result
+    """Append the check (and a phone retry when the electronic one fails); return the result
     the front desk finally sees."""
     true_result = CHECK_RESULT_FOR_PROBLEM[problem] if problem else "active"
-    if r.chance(pr.electronic_share):
-        if r.chance(0.05):
-            failed = "error" if r.chance(0.6) else "no_response"
-            responded = t + int(r.between(2, 40)) if failed == "error" else NULL
-            plan.checks.append(Check(t, responded, "x12_270", failed, NULL))
-            t += int(r.between(20, 120) * MINUTE)
-            channel = "phone"
-        else:
-            plan.checks.append(Check(t, t + int(r.between(2, 40)), "x12_270", true_result, NULL))
+    if channel == "x12_270":
+        if not r.chance(0.05):
+            plan.checks.append(Check(t, t + int(r.between(2, 40)), channel, true_result, NULL))
             return true_result
-    else:
-        channel = manual_channel(r, pr, ("phone", "fax", "portal"))
+        failed = "error" if r.chance(0.6) else "no_response"
+        responded = t + int(r.between(2, 40)) if failed == "error" else NULL
+        plan.checks.append(Check(t, responded, channel, failed, NULL))
+        t += int(r.between(20, 120) * MINUTE)
+        channel = "phone"
     wait = {
         "phone": r.between(6, 25) * MINUTE,
         "portal": r.between(2, 8) * MINUTE,
-        "fax": r.lognormal(6, 0.8) * HOUR,
+        "fax": r.lognormal(3, 0.6) * HOUR,
     }[channel]
     plan.checks.append(Check(t, t + int(wait), channel, true_result, _staff(w, r, a.location)))
     return true_result

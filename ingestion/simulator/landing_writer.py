@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from pathlib import Path
 
+import numpy as np
 import polars as pl
 
 from .claim_files import claims_batch
@@ -40,17 +41,30 @@ def write_csv_extracts(
         frame = frame.filter(pl.col("_day").is_between(first_day, last_day))
         frame = frame.sort(["_day", "_order"], maintain_order=True)
         rows[spec.path] = frame.height
-        folder = landing / spec.path
-        for (day,), part in formatted(spec, frame).partition_by("_day", as_dict=True).items():
-            folder.mkdir(parents=True, exist_ok=True)
-            part.drop("_day").write_csv(
-                folder / f"{spec.name}_{date_of(int(day)).isoformat()}_{part_tag(w)}.csv",
-                datetime_format="%Y-%m-%d %H:%M:%S",
-                date_format="%Y-%m-%d",
-            )
+        if frame.height:
+            _write_days(formatted(spec, frame), landing / spec.path, f"{spec.name}_", part_tag(w))
         if progress is not None:
             progress("write_csv", i + 1, len(ALL_EXTRACTS))
     return rows
+
+
+def _write_days(frame: pl.DataFrame, folder: Path, prefix: str, tag: str) -> None:
+    """One file per day from a day-sorted frame: the CSV is rendered once and cut at day
+    boundaries (values never hold line breaks, so one row is one line)."""
+    days, counts = np.unique(frame["_day"].to_numpy(), return_counts=True)
+    text = frame.drop("_day").write_csv(
+        datetime_format="%Y-%m-%d %H:%M:%S", date_format="%Y-%m-%d"
+    )
+    lines = text.split("\n")
+    header, body = lines[0], lines[1:-1]
+    if len(body) != frame.height:
+        raise ValueError(f"{folder.name}: a value holds a line break")
+    folder.mkdir(parents=True, exist_ok=True)
+    start = 0
+    for day, n in zip(days.tolist(), counts.tolist(), strict=True):
+        chunk = "\n".join([header, *body[start : start + n], ""])
+        (folder / f"{prefix}{date_of(day).isoformat()}_{tag}.csv").write_text(chunk)
+        start += n
 
 
 def assemble_remits(w: World, last_day: int) -> dict[int, list]:

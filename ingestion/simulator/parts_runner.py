@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import multiprocessing as mp
 import os
+import queue as queue_module
 import traceback
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -66,7 +67,13 @@ def run_all_parts(job: PartJob, workers: int, progress: Progress | None) -> list
     seen: dict[tuple[str, int], tuple[int, int]] = {}
     try:
         while len(results) < PARTS:
-            kind, part, payload = queue.get()
+            try:
+                kind, part, payload = queue.get(timeout=1.0)
+            except queue_module.Empty:
+                dead = [p for p in procs if p.exitcode not in (None, 0)]
+                if dead:
+                    raise RuntimeError(f"simulator worker exited with {dead[0].exitcode}") from None
+                continue
             if kind == "error":
                 raise RuntimeError(f"simulator part {part} failed:\n{payload}")
             if kind == "done":

@@ -20,225 +20,97 @@ class Payer:
     payer_id: str
     name: str
     payer_type: str
-    x12_id: str | None
+    x12_id: str | None  # None: never billed (self-pay)
     filing_code: str  # SBR09 / CLP06
     timely_filing_days: int | None
     allowed_multiplier: float  # allowed = reference rate x this
     pay_lag_median_days: float  # receipt to adjudication
-    pay_lag_sigma: float
     pay_weekdays: tuple[int, ...]  # payment runs (Monday = 0)
-    payment_method: str  # BPR04
-    auth_cpts: frozenset[str]
-    copay_primary: int  # dollars at the visit, primary care
-    copay_specialist: int
-    coinsurance: float
-    deductible: int  # dollars per calendar year
-    coverage_problem_rate: float  # visits where coverage on file is wrong (churn)
+    coverage_problem_rate: float  # visits where the coverage on file is wrong (churn)
     necessity_rate: float  # medical-necessity / documentation denials, per claim
-    coding_scrutiny: float  # multiplies the chance a coding error is caught
     lost_claim_rate: float  # claims never acknowledged until followed up
-    prompt_pay_interest: bool  # pays interest (PLB L6) on claims adjudicated late
-    sequestration: bool  # CO-253 2% reduction
+    auth_cpts: frozenset[str] = frozenset()
+    pay_lag_sigma: float = 0.35
+    payment_method: str = "ACH"  # BPR04
+    copay_primary: int = 0  # dollars at the visit, primary care
+    copay_specialist: int = 0
+    coinsurance: float = 0.0
+    deductible: int = 0  # dollars per calendar year
+    coding_scrutiny: float = 1.0  # multiplies the chance a coding error is caught
+    prompt_pay_interest: bool = True  # pays interest (PLB L6) on claims adjudicated late
+    sequestration: bool = False  # CO-253 2% reduction
 
     @property
     def bills_claims(self) -> bool:
         return self.x12_id is not None
 
 
+# fmt: off
 PAYERS: tuple[Payer, ...] = (
     Payer(
-        "MCR",
-        "Medicare Part B (simulated MAC)",
-        "medicare",
-        "SIM01",
-        "MB",
-        365,
-        1.0,
-        13.0,
-        0.15,
-        (0, 1, 2, 3, 4),
-        "ACH",
-        frozenset(),
-        0,
-        0,
-        0.20,
-        257,
-        0.02,
-        0.022,
-        1.0,
-        0.005,
-        False,
-        True,
+        payer_id="MCR", name="Medicare Part B (simulated MAC)", payer_type="medicare",
+        x12_id="SIM01", filing_code="MB", timely_filing_days=365, allowed_multiplier=1.0,
+        pay_lag_median_days=13.0, pay_lag_sigma=0.15, pay_weekdays=(0, 1, 2, 3, 4),
+        coinsurance=0.20, deductible=257, coverage_problem_rate=0.02, necessity_rate=0.022,
+        lost_claim_rate=0.005, prompt_pay_interest=False, sequestration=True,
     ),
     Payer(
-        "MAL",
-        "Lakeshore Medicare Advantage",
-        "medicare_advantage",
-        "SIM02",
-        "16",
-        180,
-        0.98,
-        18.0,
-        0.35,
-        (1, 4),
-        "ACH",
-        _IMAGING_AND_SCOPES | {"93306"},
-        10,
-        40,
-        0.20,
-        0,
-        0.035,
-        0.025,
-        1.2,
-        0.01,
-        True,
-        False,
+        payer_id="MAL", name="Lakeshore Medicare Advantage", payer_type="medicare_advantage",
+        x12_id="SIM02", filing_code="16", timely_filing_days=180, allowed_multiplier=0.98,
+        pay_lag_median_days=18.0, pay_weekdays=(1, 4),
+        auth_cpts=_IMAGING_AND_SCOPES | {"93306"}, copay_primary=10, copay_specialist=40,
+        coinsurance=0.20, coverage_problem_rate=0.035, necessity_rate=0.025,
+        coding_scrutiny=1.2, lost_claim_rate=0.01,
     ),
     Payer(
-        "MCD",
-        "Statewide Medicaid Managed Care",
-        "medicaid",
-        "SIM03",
-        "MC",
-        120,
-        0.70,
-        30.0,
-        0.45,
-        (2,),
-        "ACH",
-        _IMAGING_AND_SCOPES | _GI_SCOPES | {"93306"},
-        0,
-        0,
-        0.0,
-        0,
-        0.09,
-        0.02,
-        1.1,
-        0.02,
-        False,
-        False,
+        payer_id="MCD", name="Statewide Medicaid Managed Care", payer_type="medicaid",
+        x12_id="SIM03", filing_code="MC", timely_filing_days=120, allowed_multiplier=0.70,
+        pay_lag_median_days=30.0, pay_lag_sigma=0.45, pay_weekdays=(2,),
+        auth_cpts=_IMAGING_AND_SCOPES | _GI_SCOPES | {"93306"}, coverage_problem_rate=0.09,
+        necessity_rate=0.02, coding_scrutiny=1.1, lost_claim_rate=0.02,
+        prompt_pay_interest=False,
     ),
     Payer(
-        "BRP",
-        "BlueRiver PPO",
-        "commercial",
-        "SIM04",
-        "12",
-        180,
-        1.35,
-        19.0,
-        0.30,
-        (0, 3),
-        "ACH",
-        _IMAGING_AND_SCOPES,
-        25,
-        50,
-        0.20,
-        1_500,
-        0.04,
-        0.010,
-        0.9,
-        0.008,
-        True,
-        False,
+        payer_id="BRP", name="BlueRiver PPO", payer_type="commercial", x12_id="SIM04",
+        filing_code="12", timely_filing_days=180, allowed_multiplier=1.35,
+        pay_lag_median_days=19.0, pay_lag_sigma=0.30, pay_weekdays=(0, 3),
+        auth_cpts=_IMAGING_AND_SCOPES, copay_primary=25, copay_specialist=50, coinsurance=0.20,
+        deductible=1_500, coverage_problem_rate=0.04, necessity_rate=0.010,
+        coding_scrutiny=0.9, lost_claim_rate=0.008,
     ),
     Payer(
-        "SHH",
-        "Summit Health HMO",
-        "commercial",
-        "SIM05",
-        "HM",
-        90,
-        1.15,
-        24.0,
-        0.35,
-        (1,),
-        "ACH",
-        _IMAGING_AND_SCOPES | _GI_SCOPES | {"93306"},
-        20,
-        40,
-        0.10,
-        500,
-        0.05,
-        0.015,
-        1.0,
-        0.012,
-        True,
-        False,
+        payer_id="SHH", name="Summit Health HMO", payer_type="commercial", x12_id="SIM05",
+        filing_code="HM", timely_filing_days=90, allowed_multiplier=1.15,
+        pay_lag_median_days=24.0, pay_weekdays=(1,),
+        auth_cpts=_IMAGING_AND_SCOPES | _GI_SCOPES | {"93306"}, copay_primary=20,
+        copay_specialist=40, coinsurance=0.10, deductible=500, coverage_problem_rate=0.05,
+        necessity_rate=0.015, lost_claim_rate=0.012,
     ),
     Payer(
-        "CRC",
-        "Crescent Choice Health Plans",
-        "commercial",
-        "SIM06",
-        "CI",
-        120,
-        1.25,
-        31.0,
-        0.50,
-        (4,),
-        "ACH",
-        _IMAGING_AND_SCOPES | _GI_SCOPES,
-        30,
-        60,
-        0.25,
-        2_500,
-        0.05,
-        0.032,
-        1.6,
-        0.04,
-        True,
-        False,
+        payer_id="CRC", name="Crescent Choice Health Plans", payer_type="commercial",
+        x12_id="SIM06", filing_code="CI", timely_filing_days=120, allowed_multiplier=1.25,
+        pay_lag_median_days=31.0, pay_lag_sigma=0.50, pay_weekdays=(4,),
+        auth_cpts=_IMAGING_AND_SCOPES | _GI_SCOPES, copay_primary=30, copay_specialist=60,
+        coinsurance=0.25, deductible=2_500, coverage_problem_rate=0.05, necessity_rate=0.032,
+        coding_scrutiny=1.6, lost_claim_rate=0.04,
     ),
     Payer(
-        "KWC",
-        "Keystone Workers Compensation",
-        "workers_comp",
-        "SIM07",
-        "WC",
-        90,
-        1.50,
-        38.0,
-        0.40,
-        (3,),
-        "CHK",
-        _IMAGING_AND_SCOPES | {"20610", "73562", "73030"},
-        0,
-        0,
-        0.0,
-        0,
-        0.03,
-        0.028,
-        1.3,
-        0.03,
-        True,
-        False,
+        payer_id="KWC", name="Keystone Workers Compensation", payer_type="workers_comp",
+        x12_id="SIM07", filing_code="WC", timely_filing_days=90, allowed_multiplier=1.50,
+        pay_lag_median_days=38.0, pay_lag_sigma=0.40, pay_weekdays=(3,), payment_method="CHK",
+        auth_cpts=_IMAGING_AND_SCOPES | {"20610", "73562", "73030"},
+        coverage_problem_rate=0.03, necessity_rate=0.028, coding_scrutiny=1.3,
+        lost_claim_rate=0.03,
     ),
     Payer(
-        "SELF",
-        "Self-pay",
-        "self_pay",
-        None,
-        "ZZ",
-        None,
-        0.0,
-        0.0,
-        0.0,
-        (),
-        "NON",
-        frozenset(),
-        0,
-        0,
-        0.0,
-        0,
-        0.0,
-        0.0,
-        0.0,
-        0.0,
-        False,
-        False,
+        payer_id="SELF", name="Self-pay", payer_type="self_pay", x12_id=None, filing_code="ZZ",
+        timely_filing_days=None, allowed_multiplier=0.0, pay_lag_median_days=0.0,
+        pay_weekdays=(), coverage_problem_rate=0.0, necessity_rate=0.0, lost_claim_rate=0.0,
+        payment_method="NON", prompt_pay_interest=False,
     ),
 )
+
+# fmt: on
 
 PAYER_INDEX = {p.payer_id: i for i, p in enumerate(PAYERS)}
 MCR, MAL, MCD, BRP, SHH, CRC, KWC, SELF = range(len(PAYERS))

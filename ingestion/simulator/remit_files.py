@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field
 from decimal import Decimal
+from functools import cache
 
 from .adjudication import Adjudication
 from .claim_files import group_party, money, payer_party
@@ -27,8 +28,8 @@ from .x12_model import (
     ServiceLine835,
 )
 
-_RECOVERY_RATE = 0.05
-POSTING_IDS = 900_000_000  # work_item ids of payment posting: one per remit  # remits that claw back an earlier overpayment
+_RECOVERY_RATE = 0.05  # remits that claw back an earlier overpayment
+POSTING_IDS = 900_000_000  # work_item ids of payment posting: one per remit
 
 
 @dataclass(slots=True)
@@ -137,6 +138,16 @@ def remit_batch(w: World, remit: Remit) -> Batch835:
     )
 
 
+@cache
+def _adjustment(group: str, carc: str, cents: int) -> Adjustment:
+    return Adjustment(group, carc, money(cents))
+
+
+@cache
+def _units(n: int) -> Decimal:
+    return Decimal(n)
+
+
 def _claim(w: World, a: Adjudication) -> Claim835:
     claim = a.claim
     service_date = date_of(claim.service_day)
@@ -146,9 +157,9 @@ def _claim(w: World, a: Adjudication) -> Claim835:
             modifiers=x.line.modifiers,
             charge=money(x.line.charge),
             paid=money(x.paid),
-            units=Decimal(x.line.units),
+            units=_units(x.line.units),
             service_date=service_date,
-            adjustments=tuple(Adjustment(g, c, money(v)) for g, c, v in x.adjustments),
+            adjustments=tuple(_adjustment(*adj) for adj in x.adjustments),
             remark_codes=x.remarks,
             line_control_number=str(x.line.number),
         )

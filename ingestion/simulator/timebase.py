@@ -19,6 +19,7 @@ def day_of(date: dt.date) -> int:
     return date.toordinal() - _EPOCH_ORDINAL
 
 
+@lru_cache(maxsize=4096)
 def date_of(day: int) -> dt.date:
     return dt.date.fromordinal(day + _EPOCH_ORDINAL)
 

@@ -8,6 +8,8 @@ independent; ids interleave (part 0 odd, part 1 even) so they never collide.
 
 from __future__ import annotations
 
+import itertools
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 
 from .booking import Request
@@ -35,7 +37,7 @@ class World:
     claims: ClaimBook = field(default_factory=ClaimBook)
     releases: dict[int, list[tuple[int, int, int, int]]] = field(default_factory=dict)
     rebooks: dict[int, list[Request]] = field(default_factory=dict)
-    _ids: dict[str, int] = field(default_factory=dict)
+    _ids: dict[str, Iterator[int]] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         self.sinks = {spec.name: Sink(spec) for spec in ALL_EXTRACTS}
@@ -43,9 +45,10 @@ class World:
         self.work = WorkLog(self.sinks["work_items"], self.practice, lambda: self.next_id("work"))
 
     def next_id(self, kind: str) -> int:
-        n = self._ids.get(kind, 0)
-        self._ids[kind] = n + 1
-        return n * PARTS + self.part + 1
+        counter = self._ids.get(kind)
+        if counter is None:
+            counter = self._ids[kind] = itertools.count(self.part + 1, PARTS)
+        return next(counter)
 
     def release_slot(self, on_day: int, provider: int, day: int, slot: int, n: int) -> None:
         """Free a cancelled visit's slots, effective from `on_day`."""

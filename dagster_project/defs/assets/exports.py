@@ -1,14 +1,17 @@
 """Finance exports: the CSV set of each refresh, written from the snapshot just published."""
 
-from dagster import AssetExecutionContext, AssetKey, MaterializeResult, asset
+from dagster import AssetExecutionContext, MaterializeResult, asset
 
-from dagster_project.defs.assets.publish import PUBLISH_KEY
 from dagster_project.defs.project import dbt_project
 from dagster_project.defs.resources import WarehouseResource
-from dagster_project.defs.tags import EXPORTS, STAGE_TAG, SUMMARY
+from dagster_project.defs.tags import (
+    EXPORTS,
+    FINANCE_EXPORTS_KEY,
+    PUBLISH_KEY,
+    STAGE_TAG,
+    SUMMARY,
+)
 from dagster_project.finance_exports import export_refresh
-
-FINANCE_EXPORTS_KEY = AssetKey("finance_exports")
 
 
 @asset(

@@ -17,12 +17,15 @@ from dagster import (
     asset,
 )
 
-from dagster_project.defs.refresh_status import check_results, failed_blocking, record_success
+from dagster_project.defs.refresh_status import (
+    check_names,
+    check_results,
+    failed_blocking,
+    record_success,
+)
 from dagster_project.defs.resources import WarehouseResource
-from dagster_project.defs.tags import PUBLISH, STAGE_TAG, SUMMARY
+from dagster_project.defs.tags import PUBLISH, PUBLISH_KEY, PUBLISHED_OR_LATER, STAGE_TAG, SUMMARY
 from dagster_project.stages.publish import publish_snapshot
-
-PUBLISH_KEY = AssetKey("publish")
 
 
 def _materialized_in_run(context: AssetExecutionContext, keys: set[AssetKey]) -> set[AssetKey]:
@@ -31,6 +34,26 @@ def _materialized_in_run(context: AssetExecutionContext, keys: set[AssetKey]) ->
     )
     done = {r.get_dagster_event().asset_key for r in records}
     return done & keys
+
+
+def _unevaluated_checks(context: AssetExecutionContext) -> list[str]:
+    """Checks the run planned (before publish) that produced no result.
+
+    Dagster lets a blocking check that emits nothing pass. That happens when dbt runs a
+    different project than the one the definitions were loaded from (files edited mid-run):
+    then some tests never ran, and the snapshot must not be published as if they had.
+    """
+    planned = set()
+    for record in context.instance.all_logs(
+        context.run_id, of_type=DagsterEventType.ASSET_CHECK_EVALUATION_PLANNED
+    ):
+        data = record.get_dagster_event().event_specific_data
+        if data.asset_key not in PUBLISHED_OR_LATER:
+            planned.add((data.asset_key.to_user_string(), data.check_name))
+    evaluated = {
+        (r["asset"], r["check_name"]) for r in check_results(context.instance, context.run_id)
+    }
+    return sorted(f"{asset}:{name}" for asset, name in planned - evaluated)
 
 
 def build_publish_asset(upstream: Sequence[AssetKey]) -> AssetsDefinition:
@@ -50,8 +73,13 @@ def build_publish_asset(upstream: Sequence[AssetKey]) -> AssetsDefinition:
         results = check_results(context.instance, context.run_id)
         blocked = failed_blocking(results)
         if blocked:
-            names = ", ".join(f"{r['asset']}:{r['check_name']}" for r in blocked)
-            raise Failure(f"not publishing: blocking checks failed ({names})")
+            raise Failure(f"not publishing: blocking checks failed ({check_names(blocked)})")
+        missing = _unevaluated_checks(context)
+        if missing:
+            raise Failure(
+                f"not publishing: {len(missing)} planned checks did not run "
+                f"(was the dbt project edited during the run?): {', '.join(missing[:5])}"
+            )
         if not _materialized_in_run(context, upstream_keys):
             raise Failure(
                 "not publishing: this run built none of the tables it would publish; "

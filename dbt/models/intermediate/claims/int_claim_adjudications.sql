@@ -46,7 +46,22 @@ payers as (
 
 adjustments as (
 
-    select * from {{ ref('int_claim_adjustment_reasons') }}
+    select
+        adjudication_id,
+        adjudication_line_id,
+        adjustment_level,
+        line_position,
+        triplet_position,
+        group_code,
+        carc_code,
+        amount,
+        is_denial_reason,
+        carc_is_denial,
+        is_contractual,
+        denial_category,
+        carc_denial_category,
+        _segment_position
+    from {{ ref('int_claim_adjustment_reasons') }}
 
 ),
 
@@ -216,20 +231,10 @@ joined as (
 
 ),
 
-sequenced as (
+flagged as (
 
     select
         *,
-        row_number() over (
-            partition by claim_id
-            order by
-                adjudication_date,
-                received_date,
-                transaction_load_id,
-                transaction_source_file,
-                st_position,
-                claim_position
-        ) as adjudication_sequence,
         (
             not is_reversal
             and (
@@ -241,12 +246,46 @@ sequenced as (
 
 ),
 
-flagged as (
+-- window functions on narrow rows (the wide rows make the sorts expensive)
+ordering as (
 
     select
-        *,
-        (is_denial or (not is_reversal and denied_line_count > 0)) as is_denial_event
-    from sequenced
+        adjudication_id,
+        claim_id,
+        is_reversal,
+        is_denial,
+        paid_amount,
+        payer_claim_control_number,
+        row_number() over (
+            partition by claim_id
+            order by
+                adjudication_date,
+                received_date,
+                transaction_load_id,
+                transaction_source_file,
+                st_position,
+                claim_position
+        ) as adjudication_sequence
+    from flagged
+
+),
+
+sequenced as (
+
+    select
+        adjudication_id,
+        claim_id,
+        is_reversal,
+        paid_amount,
+        payer_claim_control_number,
+        adjudication_sequence,
+        row_number() over (
+            partition by claim_id, is_reversal order by adjudication_sequence
+        ) as type_sequence,
+        -- the last adjudication that re-processed the claim without denying it
+        max(case when not is_reversal and not is_denial then adjudication_sequence end)
+            over (partition by claim_id) as last_processed_sequence
+    from ordering
 
 ),
 
@@ -266,8 +305,8 @@ reversal_candidates as (
                 end,
                 originals.adjudication_sequence desc
         ) as candidate_rank
-    from flagged as reversals
-    inner join flagged as originals
+    from sequenced as reversals
+    inner join sequenced as originals
         on reversals.claim_id = originals.claim_id
         and originals.adjudication_sequence < reversals.adjudication_sequence
         and not originals.is_reversal
@@ -287,21 +326,17 @@ linked as (
 
     select
         flagged.*,
+        (flagged.is_denial or (not flagged.is_reversal and flagged.denied_line_count > 0))
+            as is_denial_event,
+        sequenced.adjudication_sequence,
+        sequenced.type_sequence,
+        sequenced.last_processed_sequence,
         reverses.reversed_id as reverses_adjudication_id,
         reversed_by.reversal_id as reversed_by_adjudication_id,
-        reversed_by.reversal_id is not null as is_reversed,
-        row_number() over (
-            partition by flagged.claim_id, flagged.is_reversal
-            order by flagged.adjudication_sequence
-        ) as type_sequence,
-        -- the last adjudication that re-processed the claim without denying it
-        max(
-            case
-                when not flagged.is_reversal and not flagged.is_denial
-                    then flagged.adjudication_sequence
-            end
-        ) over (partition by flagged.claim_id) as last_processed_sequence
+        reversed_by.reversal_id is not null as is_reversed
     from flagged
+    inner join sequenced
+        on flagged.adjudication_id = sequenced.adjudication_id
     left join reversal_links as reverses
         on flagged.adjudication_id = reverses.reversal_id
     left join (
@@ -317,7 +352,7 @@ linked as (
 reversal_dates as (
 
     select adjudication_id, adjudication_date as reversal_date
-    from flagged
+    from joined
     where is_reversal
 
 ),
@@ -380,6 +415,7 @@ dated as (
         linked.cr_amount,
         linked.contractual_amount,
         linked.denial_adjustment_amount,
+        linked.denial_carc_amount,
         linked.denial_reason_count,
         linked.line_denial_reason_count,
         linked.denial_reason_codes,

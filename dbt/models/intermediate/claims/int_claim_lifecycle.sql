@@ -121,17 +121,17 @@ after_first_denial as (
 last_effective_adjudication as (
 
     -- the latest adjudication still standing: not a reversal and not reversed
-    select *
-    from (
-        select
-            *,
-            row_number() over (
-                partition by claim_id order by adjudication_sequence desc
-            ) as recency_rank
+    select adjudications.adjudication_id, adjudications.claim_id,
+        adjudications.claim_status_code, adjudications.is_denial
+    from adjudications
+    inner join (
+        select claim_id, max(adjudication_sequence) as adjudication_sequence
         from adjudications
         where not is_reversal and not is_reversed
-    ) as ranked
-    where recency_rank = 1
+        group by claim_id
+    ) as latest
+        on adjudications.claim_id = latest.claim_id
+        and adjudications.adjudication_sequence = latest.adjudication_sequence
 
 ),
 

@@ -111,16 +111,29 @@ joined as (
 
 ),
 
-numbered as (
+versions as (
 
+    -- the window on narrow rows (wide rows make the sort expensive)
     select
-        *,
+        submission_id,
         row_number() over (
             partition by claim_id
             order by submitted_at, _load_id, _source_file, st_position, claim_position
         ) as version_number,
         count(*) over (partition by claim_id) as version_count
     from joined
+
+),
+
+numbered as (
+
+    select
+        joined.*,
+        versions.version_number,
+        versions.version_count
+    from joined
+    inner join versions
+        on joined.submission_id = versions.submission_id
 
 ),
 

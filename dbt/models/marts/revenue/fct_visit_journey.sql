@@ -2,7 +2,7 @@
 -- settled balance: milestone timestamps, durations between them, friction flags, the staff
 -- minutes and cost spent on it (work items on the appointment, on its prior auths and on
 -- its claims) and its money (charges, payments, outstanding balance).
--- The encounter is the earliest one pointing at the appointment; claims are every claim of
+-- The encounter is the first one (lowest encounter_id) pointing at the appointment; claims are every claim of
 -- that encounter (REF*EA), summed. Built on the foundation marts (fct_appointments,
 -- fct_encounters, fct_clinical_notes, fct_prior_auths, fct_work_items) and fct_claims.
 with appointments as (
@@ -13,17 +13,30 @@ with appointments as (
 
 encounters as (
 
-    select *
+    -- the earliest encounter of each appointment
+    select encounters.*
     from (
         select
-            *,
-            row_number() over (
-                partition by appointment_id order by service_date, encounter_id
-            ) as encounter_rank
+            encounter_id,
+            appointment_id,
+            service_date,
+            arrived_at,
+            roomed_at,
+            provider_start_at,
+            provider_end_at,
+            departed_at,
+            last_coded_at,
+            total_charge_amount
         from {{ ref('fct_encounters') }}
         where appointment_id is not null
-    ) as ranked
-    where encounter_rank = 1
+    ) as encounters
+    inner join (
+        select appointment_id, min(encounter_id) as encounter_id
+        from {{ ref('fct_encounters') }}
+        where appointment_id is not null
+        group by appointment_id
+    ) as first_encounter
+        on encounters.encounter_id = first_encounter.encounter_id
 
 ),
 
@@ -55,7 +68,20 @@ notes as (
 
 claims as (
 
-    select * from {{ ref('fct_claims') }}
+    select
+        claim_id,
+        encounter_id,
+        first_submission_date,
+        first_adjudicated_on,
+        first_paid_on,
+        balance_settled_on,
+        has_denial,
+        current_charge,
+        payer_paid_amount,
+        patient_paid_amount,
+        denial_writeoff_amount,
+        outstanding_balance
+    from {{ ref('fct_claims') }}
     where encounter_id is not null
 
 ),
@@ -91,21 +117,41 @@ denial_causes as (
 
 ),
 
-work_links as (
+appointment_auths as (
 
-    -- the appointment itself, the prior auths tied to it or matched to its visit, and the
-    -- claims of its encounter
-    select appointment_id, 'appointment' as entity_type, appointment_id as entity_id
-    from appointments
-    union
-    select appointment_id, 'auth', auth_id
-    from {{ ref('fct_prior_auths') }}
+    -- prior auths tied to the appointment or matched to its visit
+    select appointment_id, auth_id from {{ ref('fct_prior_auths') }}
     where appointment_id is not null
     union
-    select appointment_id, 'auth', matched_auth_id
-    from auth
+    select appointment_id, matched_auth_id from auth
     where matched_auth_id is not null
-    union
+
+),
+
+work_by_entity as (
+
+    select
+        entity_type,
+        entity_id,
+        sum(touch_minutes) as staff_minutes,
+        sum(cost_usd) as staff_cost_usd,
+        sum(case when is_rework then touch_minutes else 0 end) as rework_minutes,
+        count(*) as work_item_count
+    from {{ ref('fct_work_items') }}
+    where entity_type in ('appointment', 'auth', 'claim')
+    group by entity_type, entity_id
+
+),
+
+work_links as (
+
+    -- the appointment itself, its prior auths and the claims of its encounter
+    select appointment_id, 'appointment' as entity_type, appointment_id as entity_id
+    from appointments
+    union all
+    select appointment_id, 'auth', auth_id
+    from appointment_auths
+    union all
     select encounters.appointment_id, 'claim', claims.claim_id
     from claims
     inner join encounters
@@ -117,15 +163,14 @@ work as (
 
     select
         work_links.appointment_id,
-        sum(work_items.touch_minutes) as staff_minutes,
-        sum(work_items.cost_usd) as staff_cost_usd,
-        sum(case when work_items.is_rework then work_items.touch_minutes else 0 end)
-            as rework_minutes,
-        count(*) as work_item_count
+        sum(work_by_entity.staff_minutes) as staff_minutes,
+        sum(work_by_entity.staff_cost_usd) as staff_cost_usd,
+        sum(work_by_entity.rework_minutes) as rework_minutes,
+        sum(work_by_entity.work_item_count) as work_item_count
     from work_links
-    inner join {{ ref('fct_work_items') }} as work_items
-        on work_links.entity_type = work_items.entity_type
-        and work_links.entity_id = work_items.entity_id
+    inner join work_by_entity
+        on work_links.entity_type = work_by_entity.entity_type
+        and work_links.entity_id = work_by_entity.entity_id
     group by work_links.appointment_id
 
 ),
