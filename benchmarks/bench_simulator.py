@@ -4,7 +4,9 @@
 
 Each preset runs in a fresh child process (which spawns the simulator's own workers), so
 peak memory is that of the largest single process of that run (ru_maxrss of the child and
-of its finished workers), not the sum of all runs so far.
+of its finished workers), not the sum of all runs so far. CPU s is user + system time of
+the child and its workers; on a shared machine it is steadier than wall seconds, and the
+load average before the run says how shared the machine was.
 """
 
 from __future__ import annotations
@@ -12,6 +14,7 @@ from __future__ import annotations
 import argparse
 import json
 import multiprocessing as mp
+import os
 import resource
 import sys
 import tempfile
@@ -24,12 +27,14 @@ def _measure(preset: str, seed: int, workers: int | None, queue) -> None:
     sys.path.insert(0, str(REPO))
     from ingestion.simulator import simulate
 
+    load_before = os.getloadavg()[0]
     with tempfile.TemporaryDirectory(prefix=f"bench_{preset}_") as out:
         summary = simulate(preset, seed, Path(out), workers=workers)
-    peak_kb = max(
-        resource.getrusage(resource.RUSAGE_SELF).ru_maxrss,
-        resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss,
+    own, workers = (
+        resource.getrusage(who) for who in (resource.RUSAGE_SELF, resource.RUSAGE_CHILDREN)
     )
+    peak_kb = max(own.ru_maxrss, workers.ru_maxrss)
+    cpu = own.ru_utime + own.ru_stime + workers.ru_utime + workers.ru_stime
     queue.put(
         {
             "preset": preset,
@@ -39,6 +44,8 @@ def _measure(preset: str, seed: int, workers: int | None, queue) -> None:
             "x12_files": summary.x12_files,
             "x12_mb": summary.x12_bytes / 1e6,
             "peak_mb": peak_kb / 1024,
+            "cpu_seconds": cpu,
+            "load_before": load_before,
         }
     )
 
@@ -54,12 +61,13 @@ def run(preset: str, seed: int, workers: int | None) -> dict:
 
 
 def table(results: list[dict]) -> str:
-    head = f"{'preset':<8}{'days':>6}{'seconds':>9}{'CSV rows':>12}{'X12 files':>11}"
-    head += f"{'X12 MB':>9}{'peak MB':>9}"
+    head = f"{'preset':<8}{'days':>6}{'seconds':>9}{'CPU s':>8}{'load':>6}{'CSV rows':>12}"
+    head += f"{'X12 files':>11}{'X12 MB':>9}{'peak MB':>9}"
     lines = [head, "-" * len(head)]
     for r in results:
         lines.append(
-            f"{r['preset']:<8}{r['days']:>6}{r['seconds']:>9.1f}{sum(r['rows'].values()):>12,}"
+            f"{r['preset']:<8}{r['days']:>6}{r['seconds']:>9.1f}{r['cpu_seconds']:>8.1f}"
+            f"{r['load_before']:>6.1f}{sum(r['rows'].values()):>12,}"
             f"{r['x12_files']:>11,}{r['x12_mb']:>9.1f}{r['peak_mb']:>9.0f}"
         )
     extracts = sorted({name for r in results for name in r["rows"]})

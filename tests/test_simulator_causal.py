@@ -193,3 +193,24 @@ def test_truth_labels_agree_with_the_evidence() -> None:
         "clinical_documentation",
         "documentation_delay",
     } <= causes
+
+
+def test_timely_filing_follows_late_submission() -> None:
+    """Every claim labelled with a filing delay went out after the payer's limit, and every
+    claim that went out that late carries a delay label unless an earlier check failed it."""
+    run = small_run()
+    truth = pl.read_csv(run / "truth" / "claims.csv", infer_schema=False)
+    limits = dict(
+        read_extract(run, "pm/payers").select("payer_id", "timely_filing_days").iter_rows()
+    )
+    delays = {"documentation_delay", "coding_delay", "submission_delay"}
+    earlier = {"eligibility_not_checked", "eligibility_result_ignored", "payer_data_mismatch"}
+    late_seen = 0
+    for row in truth.filter(pl.col("submitted_on").is_not_null()).iter_rows(named=True):
+        lag = (
+            dt.date.fromisoformat(row["submitted_on"]) - dt.date.fromisoformat(row["service_date"])
+        ).days
+        late = lag > int(limits[row["payer_id"]])
+        late_seen += late
+        assert (row["root_cause"] in delays) == (late and row["root_cause"] not in earlier)
+    assert late_seen > 0

@@ -129,6 +129,7 @@ def test_references_resolve() -> None:
         "payers",
         "eligibility_checks",
         "work_items",
+        "prior_auths",
     )
     frames = {name: read_extract(run, f"pm/{name}") for name in pm}
     frames |= {
@@ -154,6 +155,10 @@ def test_references_resolve() -> None:
         "check appointment": "select appointment_id from eligibility_checks except select "
         "appointment_id from appointments",
         "check payer": "select payer_id from eligibility_checks except select payer_id from payers",
+        "work item appointment": "select entity_id from work_items where entity_type = "
+        "'appointment' except select appointment_id from appointments",
+        "work item auth": "select entity_id from work_items where entity_type = 'auth' "
+        "except select auth_id from prior_auths",
     }
     found = {name: len(sql(query, **frames)) for name, query in orphans.items()}
     assert found == dict.fromkeys(orphans, 0)

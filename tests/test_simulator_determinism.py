@@ -28,7 +28,7 @@ def test_same_seed_same_tree_whatever_the_worker_count() -> None:
 def test_next_day_equals_a_full_run_one_day_longer(tmp_path: Path) -> None:
     stepped = tmp_path / "stepped"
     shutil.copytree(seed_five(), stepped)
-    summary = simulate_next_day(stepped)
+    summary = simulate_next_day(stepped, workers=1)
     next_day = SHORT_END + dt.timedelta(days=1)
     assert summary.days == 1 and summary.end_date == next_day
     assert "small seed=5" in summary.one_line() and "1 day(s)" in summary.one_line()

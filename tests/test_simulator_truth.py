@@ -7,7 +7,7 @@ from collections import defaultdict
 from decimal import Decimal
 
 import polars as pl
-from test_simulator_support import SEED, read_extract, small_run, sql
+from test_simulator_support import SEED, SMALL_START, read_extract, small_run, sql
 from test_simulator_x12 import claims_837, remits
 
 
@@ -52,13 +52,15 @@ def test_truth_claims_match_the_claim_files() -> None:
     truth = pl.read_csv(small_run() / "truth" / "claims.csv", infer_schema=False)
     submitted = set(truth.filter(pl.col("submitted_on").is_not_null())["claim_id"])
     assert submitted == {c["id"] for c in claims_837()}
+    work = read_extract(small_run(), "pm/work_items")
+    claim_work = set(work.filter(pl.col("entity_type") == "claim")["entity_id"])
+    assert claim_work and claim_work <= set(truth["claim_id"])
     denied = truth.filter(pl.col("denied_on").is_not_null())
     assert denied.height > 0.05 * truth.height
     assert set(denied["denial_category"]) >= {
         "eligibility",
         "authorization",
         "coding",
-        "timely_filing",
         "duplicate",
         "documentation",
     }
@@ -77,7 +79,27 @@ def test_state_records_the_run() -> None:
     assert state == {
         "preset": "small",
         "seed": SEED,
-        "start_date": "2026-05-01",
+        "start_date": SMALL_START.isoformat(),
         "end_date": "2026-10-31",
         "format": 1,
     }
+
+
+def test_point_of_service_payments_match_copays_collected() -> None:
+    run = small_run()
+    ((mismatched, matched),) = sql(
+        """
+        with visit as (
+            select * from a qualify row_number() over (
+                partition by appointment_id order by filename desc, _row desc) = 1)
+        select count(*) filter (where p.amount is distinct from v.copay_collected),
+               count(*)
+        from visit v left join p on p.patient_id = v.patient_id
+                               and p.received_at = v.checked_in_at
+                               and p.method = 'point_of_service'
+        where v.status = 'completed' and v.copay_collected::decimal > 0
+        """,
+        a=read_extract(run, "pm/appointments"),
+        p=read_extract(run, "pm/patient_payments"),
+    )
+    assert matched > 1000 and mismatched == 0

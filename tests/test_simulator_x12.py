@@ -6,9 +6,17 @@ from __future__ import annotations
 from collections import defaultdict
 from decimal import Decimal
 from functools import cache
+from types import SimpleNamespace
 
 from test_simulator_support import read_extract, small_run, split_x12, x12_files
 from test_x12_writer import pyx12_errors
+
+from ingestion.simulator.adjudication import Adjudication, ClaimRecord, LineResult
+from ingestion.simulator.claim_book import ClaimBook
+from ingestion.simulator.coding import Line
+from ingestion.simulator.payers import MCR
+from ingestion.simulator.randomness import Spare
+from ingestion.simulator.remit_files import RemitLedger, plan_remits
 
 
 @cache
@@ -175,3 +183,28 @@ def test_generated_files_pass_pyx12() -> None:
     errors = pyx12_errors(remit_file.read_text())
     # pyx12 miscounts a second PLB segment as a loop repeat (see tests/test_x12_writer.py).
     assert all("PLB" in e or "loop" in e.lower() for e in errors), errors
+
+
+def test_a_negative_remit_forwards_its_balance() -> None:
+    """A takeback bigger than the day's payments: BPR02 stays at zero with PLB FB, and the
+    payer's next remittance recovers the rest (FB with the opposite sign)."""
+    day = 20_400
+    line = Line(1, "99213", (), ("I10",), 1, 19_500)
+    claim = ClaimRecord(1, 1, 1, 1, MCR, "11", day - 30, "1EG4TE5MK73", (line,), ("I10",), None)
+    paid = Adjudication(
+        claim, "1", "CCN1", "1", day - 20, (LineResult(line, 9_000, (("CO", "45", 10_500),)),)
+    )
+    world = SimpleNamespace(
+        seed=1,
+        part=0,
+        claims=ClaimBook(),
+        spare=Spare(1, 0),
+        work=SimpleNamespace(touch=lambda *a, **k: None),
+    )
+    world.claims.answer(day, paid.reversal("CCN1"))
+    world.claims.answer(day + 7, paid)
+    ledger = RemitLedger()
+    (takeback,) = plan_remits(world, day, ledger)
+    assert takeback.payment == 0 and ("FB", "FB00", -9_000) in takeback.plb
+    (next_run,) = plan_remits(world, day + 7, ledger)
+    assert ("FB", "FB00", 9_000) in next_run.plb and next_run.payment == 0

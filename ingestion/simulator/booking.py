@@ -111,7 +111,7 @@ def daily_requests(w: World, day: int, rng: np.random.Generator) -> list[Request
         n = int(rng.poisson(rate))
         if n == 0:
             continue
-        for r in draw_rows(rng, n, 8):
+        for r in draw_rows(rng, n, 8, w.spare):
             out.append(_request(p.index, spec, day, r, 1.0 - ramp))
     return out
 

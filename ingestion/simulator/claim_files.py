@@ -10,7 +10,7 @@ from .adjudication import ClaimRecord
 from .claim_book import Submission
 from .coding import claim_diagnoses
 from .extracts import CLAIM, ENCOUNTER, ident
-from .payers import PAYERS, Payer
+from .payers import PAYERS
 from .timebase import date_of
 from .world import World
 from .x12_model import Batch837, Claim837, Party, ServiceLine837, Subscriber
@@ -48,7 +48,8 @@ def group_party(w: World) -> Party:
 
 
 @cache
-def payer_party(payer: Payer) -> Party:
+def payer_party(index: int) -> Party:
+    payer = PAYERS[index]
     return Party(
         name=payer.name,
         identifier=payer.x12_id or "",
@@ -91,6 +92,14 @@ def claims_batch(w: World, day: int) -> Batch837 | None:
 
 
 def subscriber(w: World, claim: ClaimRecord) -> Subscriber:
+    key = (claim.patient, claim.member_id, claim.payer)
+    found = w.subscribers.get(key)
+    if found is None:
+        found = w.subscribers[key] = _subscriber(w, claim)
+    return found
+
+
+def _subscriber(w: World, claim: ClaimRecord) -> Subscriber:
     reg = w.patients
     n = claim.patient
     loc = w.practice.locations[claim.location - 1]
@@ -136,7 +145,7 @@ def _claim(w: World, sub: Submission) -> Claim837:
         place_of_service=claim.place_of_service,
         frequency_code=sub.frequency,
         subscriber=subscriber(w, claim),
-        payer=payer_party(PAYERS[claim.payer]),
+        payer=payer_party(claim.payer),
         rendering_provider=rendering_party(w, claim.provider),
         diagnoses=diagnoses,
         lines=tuple(lines),

@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING
 from .billing import bill_visit
 from .booking import appointment_row
 from .coding import code_visit
-from .extracts import ENCOUNTER, ident
+from .extracts import APPOINTMENT, ident
 from .payers import PAYERS
 from .processes import Processes
 from .randomness import Draws
@@ -70,7 +70,7 @@ def complete_visit(
         )
     )
     signed = _note(w, r, prov, encounter, provider_start, provider_end)
-    coded = _coding_time(w, r, pr, a, encounter, signed)
+    coded = _coding_time(w, r, pr, a, signed)
     visit = code_visit(spec, a.kind, a.service, r, pr.coding_error_rate)
     for line in visit.lines:
         w.sinks["charges"].add(
@@ -87,14 +87,15 @@ def complete_visit(
                 coded,
             )
         )
-    entity = ident(ENCOUNTER, encounter)
+    # Coding work belongs to the visit: self-pay visits have no claim to point at.
+    entity = ident(APPOINTMENT, a.number)
     if pr.manual_charge_entry:
         w.work.touch(
             r,
             "charge_entry",
             "biller",
             None,
-            "claim",
+            "appointment",
             entity,
             "internal",
             coded - 20 * MINUTE,
@@ -107,7 +108,7 @@ def complete_visit(
             "coding",
             "coder",
             None,
-            "claim",
+            "appointment",
             entity,
             "internal",
             coded - 15 * MINUTE,
@@ -166,9 +167,7 @@ def _note(w: World, r: Draws, prov, encounter: int, start: int, end: int) -> int
     return signed
 
 
-def _coding_time(
-    w: World, r: Draws, pr: Processes, a: Appointment, encounter: int, signed: int
-) -> int:
+def _coding_time(w: World, r: Draws, pr: Processes, a: Appointment, signed: int) -> int:
     ready = signed
     if r.chance(0.03):
         # The coder needs the provider to clarify the note before coding it.
@@ -179,8 +178,8 @@ def _coding_time(
             "documentation_query",
             "coder",
             None,
-            "claim",
-            ident(ENCOUNTER, encounter),
+            "appointment",
+            ident(APPOINTMENT, a.number),
             "email" if r.chance(0.4) else "internal",
             asked,
             ready,

@@ -62,8 +62,8 @@ def _vacations(seed: int, year: int, provider: int) -> list[tuple[int, Closure]]
 def _weather(seed: int, year: int, location: int) -> list[tuple[int, Closure]]:
     rng = rng_for(seed, Stream.CALENDAR, year * 10_000 + 5_000 + location)
     out = []
-    winter = [d for d in range(day_of(dt.date(year, 1, 1)), day_of(dt.date(year, 3, 1)))]
-    winter += [d for d in range(day_of(dt.date(year, 12, 1)), day_of(dt.date(year, 12, 31)))]
+    winter = list(range(day_of(dt.date(year, 1, 1)), day_of(dt.date(year, 3, 1))))
+    winter += range(day_of(dt.date(year, 12, 1)), day_of(dt.date(year, 12, 31)))
     for _ in range(int(rng.poisson(1.3))):
         day = winter[int(rng.integers(0, len(winter)))]
         if is_business_day(day):

@@ -98,9 +98,9 @@ def follow_denial(
         truth.resolution, truth.writeoff_cents = "written_off", truth.denied_cents
         truth.resolved_day = pay + r.int_between(90, 150)
         owed = sum(x.patient_share for x in answers)
-        settle_patient(
-            w, r, pr, claim.patient, claim.number, owed, collected, pay, claim.location, 0.8
-        )
+        # A copay collected toward a claim the practice writes off is kept, not refunded.
+        kept = min(collected, owed)
+        settle_patient(w, r, pr, claim.patient, claim.number, owed, kept, pay, claim.location, 0.8)
         return
     sent_day = add_business_days(max(ready, start) // DAY, r.int_between(0, 4))
     sent = sent_day * DAY + int(r.between(9, 16) * HOUR)

@@ -27,7 +27,7 @@ from .world import World
 
 Progress = Callable[[str, int, int], None]
 
-_JOURNEY_WIDTH = 128  # the longest journey draws about 80
+_JOURNEY_WIDTH = 128  # typical journeys draw 20-80; the rare longer one uses World.spare
 _JOURNEY_NORMALS = 32
 _BOOKING_WIDTH = 16
 # Bookings never aim further out than this, so the grid built for a run always covers them.
@@ -83,16 +83,15 @@ def step(w: World, day: int) -> None:
     demand = daily_requests(w, day, rng_for(w.seed, Stream.DEMAND, day, w.part))
     requests = w.rebooks.pop(day, []) + demand
     booking = rng_for(w.seed, Stream.BOOKING, day, w.part)
-    booking_draws = draw_rows(booking, len(requests), _BOOKING_WIDTH)
+    booking_draws = draw_rows(booking, len(requests), _BOOKING_WIDTH, w.spare)
     booked = []
     for request, r in zip(requests, booking_draws, strict=True):
         appointment = book(w, request, r)
         # Visits before the window are history the extracts never show; they only fill slots.
         if appointment is not None and appointment.day >= w.start_day:
             booked.append(appointment)
-    journeys = draw_rows(
-        rng_for(w.seed, Stream.JOURNEY, day, w.part), len(booked), _JOURNEY_WIDTH, _JOURNEY_NORMALS
-    )
+    journey = rng_for(w.seed, Stream.JOURNEY, day, w.part)
+    journeys = draw_rows(journey, len(booked), _JOURNEY_WIDTH, w.spare, _JOURNEY_NORMALS)
     for appointment, r in zip(booked, journeys, strict=True):
         live(w, appointment, r)
     for sink in w.sinks.values():

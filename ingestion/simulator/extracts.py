@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from .. import contracts
 from .payers import PAYERS
-from .tables import NULL, Col, Kind, TableSpec, enum_col, id_col
+from .tables import Col, Kind, TableSpec, enum_col, id_col
 
 # Closed value lists come from the contract itself, so the simulator cannot drift from it.
 ROLES = contracts.STAFF_ROLES
@@ -243,11 +243,6 @@ ALL_EXTRACTS: tuple[TableSpec, ...] = (
     CLINICAL_NOTES,
     CHARGES,
 )
-
-
-def code(values: tuple[str, ...], value: str | None) -> int:
-    """Storage index of an enum value (NULL for None)."""
-    return NULL if value is None else values.index(value)
 
 
 def ident(col: Col, number: int) -> str:

@@ -52,9 +52,7 @@ def _write_days(frame: pl.DataFrame, folder: Path, prefix: str, tag: str) -> Non
     """One file per day from a day-sorted frame: the CSV is rendered once and cut at day
     boundaries (values never hold line breaks, so one row is one line)."""
     days, counts = np.unique(frame["_day"].to_numpy(), return_counts=True)
-    text = frame.drop("_day").write_csv(
-        datetime_format="%Y-%m-%d %H:%M:%S", date_format="%Y-%m-%d"
-    )
+    text = frame.drop("_day").write_csv(datetime_format="%Y-%m-%d %H:%M:%S", date_format="%Y-%m-%d")
     lines = text.split("\n")
     header, body = lines[0], lines[1:-1]
     if len(body) != frame.height:

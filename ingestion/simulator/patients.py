@@ -139,9 +139,6 @@ class PatientRegistry:
     def __len__(self) -> int:
         return len(self.first)
 
-    def age_on(self, patient: int, day: int) -> int:
-        return (day - self.birth_day[patient]) * 4 // 1461
-
     def address(self, patient: int) -> str:
         return f"{100 + patient * 37 % 9800} {_STREETS[patient % len(_STREETS)]} ST"
 

@@ -112,7 +112,6 @@ PAYERS: tuple[Payer, ...] = (
 
 # fmt: on
 
-PAYER_INDEX = {p.payer_id: i for i, p in enumerate(PAYERS)}
 MCR, MAL, MCD, BRP, SHH, CRC, KWC, SELF = range(len(PAYERS))
 
 # Payer mix by age band: index lists into PAYERS with cumulative weights.

@@ -6,7 +6,9 @@ on how far the run goes: simulating to D and then one more day equals simulating
 
 from __future__ import annotations
 
+import itertools
 import math
+import random
 from enum import IntEnum
 
 import numpy as np
@@ -28,6 +30,16 @@ def rng_for(seed: int, stream: Stream, day: int = 0, part: int = 0) -> np.random
     return np.random.default_rng(np.random.SeedSequence(entropy))
 
 
+class Spare:
+    """Numbers for the rare entity whose story outruns its row. One stream per part of the
+    group, so the output never depends on how the parts share processes."""
+
+    def __init__(self, seed: int, part: int) -> None:
+        source = random.Random(seed * 16 + part)
+        self.uniforms = itertools.starmap(source.random, itertools.repeat(()))
+        self.normals = itertools.starmap(source.gauss, itertools.repeat((0.0, 1.0)))
+
+
 class Draws:
     """The uniforms one entity (a request, an appointment) draws its whole story from.
 
@@ -37,11 +49,10 @@ class Draws:
 
     __slots__ = ("u", "normal")
 
-    def __init__(self, uniforms: list[float], normals: list[float]) -> None:
-        # C-level iterator steps: an entity draws up to a hundred numbers. Every decision
-        # path is bounded, so a row sized above the longest path never runs out.
-        self.u = iter(uniforms).__next__
-        self.normal = iter(normals).__next__
+    def __init__(self, uniforms: list[float], normals: list[float], spare: Spare) -> None:
+        # C-level iterator steps: an entity draws up to a hundred numbers.
+        self.u = itertools.chain(uniforms, spare.uniforms).__next__
+        self.normal = itertools.chain(normals, spare.normals).__next__
 
     def chance(self, p: float) -> bool:
         return self.u() < p
@@ -78,10 +89,12 @@ def cumulative(weights: tuple[float, ...] | list[float]) -> tuple[float, ...]:
     return tuple(out)
 
 
-def draw_rows(rng: np.random.Generator, n: int, width: int, normals: int = 8) -> list[Draws]:
+def draw_rows(
+    rng: np.random.Generator, n: int, width: int, spare: Spare, normals: int = 8
+) -> list[Draws]:
     """One Draws per entity: `width` uniforms and `normals` standard normals each."""
     if n == 0:
         return []
     u = rng.random((n, width)).tolist()
     z = rng.standard_normal((n, normals)).tolist()
-    return [Draws(a, b) for a, b in zip(u, z, strict=True)]
+    return [Draws(a, b, spare) for a, b in zip(u, z, strict=True)]

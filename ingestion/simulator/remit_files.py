@@ -60,7 +60,7 @@ def plan_remits(w: World, day: int, ledger: RemitLedger) -> list[Remit]:
     out = []
     for payer in sorted(by_payer):
         answers = by_payer[payer]
-        r = draw_rows(rng_for(w.seed, Stream.REMITS, day * 16 + payer, w.part), 1, 8)[0]
+        r = draw_rows(rng_for(w.seed, Stream.REMITS, day * 16 + payer, w.part), 1, 8, w.spare)[0]
         plb: list[tuple[str, str, int]] = []
         interest = sum(a.interest for a in answers)
         if interest:
@@ -118,7 +118,7 @@ def remit_batch(w: World, remit: Remit) -> Batch835:
     created = dt.datetime.combine(date_of(remit.day), dt.time(6, 0))
     control = 500_000_000 + remit.day % 100_000 * 100 + remit.payer * 2 + remit.part
     body = Remit835(
-        payer=payer_party(payer),
+        payer=payer_party(remit.payer),
         payee=group_party(w),
         payment_method=payer.payment_method if amount > 0 else "NON",
         payment_amount=money(amount),

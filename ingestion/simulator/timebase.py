@@ -29,18 +29,6 @@ def weekday(day: int) -> int:
     return (day + 3) % 7
 
 
-def ts(day: int, hour: float = 0.0) -> int:
-    return day * DAY + int(hour * HOUR)
-
-
-def day_of_ts(timestamp: int) -> int:
-    return timestamp // DAY
-
-
-def datetime_of(timestamp: int) -> dt.datetime:
-    return dt.datetime(1970, 1, 1) + dt.timedelta(seconds=timestamp)
-
-
 @lru_cache(maxsize=64)
 def _holidays(year: int) -> frozenset[int]:
     """Days the clinics close: the federal holidays practices commonly observe."""

@@ -18,10 +18,12 @@ from .closures import ClosureCalendar
 from .extracts import ALL_EXTRACTS, PAYMENT_METHODS
 from .patients import PatientRegistry
 from .practice import PARTS, Practice, Provider
+from .randomness import Spare
 from .schedule import ScheduleGrid
 from .tables import Sink
 from .timebase import DAY
 from .work_log import WorkLog
+from .x12_model import Subscriber
 
 
 @dataclass
@@ -38,8 +40,10 @@ class World:
     releases: dict[int, list[tuple[int, int, int, int]]] = field(default_factory=dict)
     rebooks: dict[int, list[Request]] = field(default_factory=dict)
     _ids: dict[str, Iterator[int]] = field(default_factory=dict)
+    subscribers: dict[tuple, Subscriber] = field(default_factory=dict)  # 837 reuse per patient
 
     def __post_init__(self) -> None:
+        self.spare = Spare(self.seed, self.part)
         self.sinks = {spec.name: Sink(spec) for spec in ALL_EXTRACTS}
         self.patients = PatientRegistry(self.sinks["patients"], lambda: self.next_id("patient"))
         self.work = WorkLog(self.sinks["work_items"], self.practice, lambda: self.next_id("work"))
