@@ -1,15 +1,13 @@
 """The Dagster instance of a runtime home: ``<home>/.dagster`` (run history, sensor cursors).
 
-``friction ui`` and ``friction refresh`` share it, so refreshes started from the command
-line show in the UI's run history, and the sensor's cursor survives restarts.
+``friction ui`` serves it: runs started by the schedule, the sensor or a click are kept
+there, and the sensor's cursor survives restarts.
 """
 
 from __future__ import annotations
 
 import os
 from pathlib import Path
-
-from dagster import DagsterInstance
 
 from dagster_project.settings import Settings
 
@@ -46,7 +44,3 @@ def dagster_env(settings: Settings) -> dict[str, str]:
         }
     )
     return env
-
-
-def home_instance(settings: Settings) -> DagsterInstance:
-    return DagsterInstance.from_config(str(dagster_home(settings)))

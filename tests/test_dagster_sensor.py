@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import dataclasses
+import hashlib
 import os
 from pathlib import Path
 
+import duckdb
 from dagster import RunRequest, SensorResult, SkipReason, build_sensor_context
 
 from dagster_project.defs.sensors import LandingMemory, build_landing_sensor, scan_landing
@@ -99,3 +101,22 @@ def test_missing_landing_folder_is_a_skip(tmp_path: Path) -> None:
     result = build_landing_sensor(settings)(build_sensor_context())
     assert isinstance(result, SkipReason)
     assert result.skip_message == f"no landing folder at {tmp_path / 'absent'}"
+
+
+def test_contents_already_in_the_published_warehouse_do_not_trigger(tmp_path: Path) -> None:
+    settings = load_settings(home=tmp_path / "home")
+    loaded = _land(settings.landing, "pm/payers/2025-01-01.csv", "payer_id\nP1\n")
+    _land(settings.landing, "pm/payers/2025-01-02.csv", "payer_id\nP2\n")
+    settings.serving_db.parent.mkdir(parents=True)
+    with duckdb.connect(str(settings.serving_db)) as con:
+        con.execute("create schema meta")
+        con.execute(
+            "create table meta.load_manifest as select ? as file_hash",
+            [hashlib.sha256(loaded.read_bytes()).hexdigest()],
+        )
+    result = _tick(build_landing_sensor(settings), None)
+    assert len(result.run_requests) == 1
+    assert result.run_requests[0].tags["friction/new_files"] == "1"
+    assert result.run_requests[0].tags["friction/first_new_file"] == "pm/payers/2025-01-02.csv"
+    # Both are remembered: the next tick starts nothing.
+    assert _tick(build_landing_sensor(settings), result.cursor).run_requests == []

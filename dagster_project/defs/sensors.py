@@ -2,7 +2,8 @@
 
 The landing sensor remembers every file it has seen in its cursor (path -> size, mtime,
 sha256), so it hashes only files that are new or changed, and a content it has seen once
-(under any name) never triggers again: the same rule the loader uses. The run key is
+(under any name) never triggers again, nor does one the published warehouse already holds
+(its ``meta.load_manifest``): the same rule the loader uses. The run key is
 derived from the new contents' hashes, so even a re-evaluated tick cannot start the same
 refresh twice. One tick starts one run for all its new files (a day's drop is a dozen files;
 a run per file would queue a dozen full rebuilds).
@@ -13,6 +14,7 @@ import json
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import duckdb
 from dagster import (
     DefaultSensorStatus,
     RunFailureSensorContext,
@@ -65,6 +67,12 @@ class LandingScan:
     new_files: dict[str, str]  # sha256 -> first path it was seen under, in this scan
     memory: LandingMemory
 
+    def without(self, contents: frozenset[str]) -> "LandingScan":
+        """The same scan, not counting ``contents`` as new (they stay remembered)."""
+        return LandingScan(
+            {h: p for h, p in self.new_files.items() if h not in contents}, self.memory
+        )
+
     @property
     def run_key(self) -> str:
         digest = hashlib.sha256("\n".join(sorted(self.new_files)).encode()).hexdigest()
@@ -77,6 +85,18 @@ def _sha256(path: Path) -> str:
         for block in iter(lambda: handle.read(1 << 20), b""):
             digest.update(block)
     return digest.hexdigest()
+
+
+def loaded_hashes(serving_db: Path) -> frozenset[str]:
+    """Contents the published snapshot already holds (its copy of the load manifest).
+
+    Read from the serving snapshot, never the work database, which a running refresh holds.
+    """
+    if not serving_db.exists():
+        return frozenset()
+    with duckdb.connect(str(serving_db), read_only=True) as con:
+        rows = con.execute("select distinct file_hash from meta.load_manifest").fetchall()
+    return frozenset(h for (h,) in rows)
 
 
 def scan_landing(landing: Path, memory: LandingMemory) -> LandingScan:
@@ -103,7 +123,7 @@ def scan_landing(landing: Path, memory: LandingMemory) -> LandingScan:
 
 
 def build_landing_sensor(settings: Settings) -> SensorDefinition:
-    landing = settings.landing
+    landing, serving_db = settings.landing, settings.serving_db
 
     @sensor(
         name="landing_files",
@@ -116,6 +136,10 @@ def build_landing_sensor(settings: Settings) -> SensorDefinition:
         if not landing.is_dir():
             return SkipReason(f"no landing folder at {landing}")
         scan = scan_landing(landing, LandingMemory.loads(context.cursor))
+        if scan.new_files:
+            # Already in the published warehouse (the first tick after `friction ui` starts,
+            # or a `friction refresh` from cron since the last tick): nothing to rebuild.
+            scan = scan.without(loaded_hashes(serving_db))
         if not scan.new_files:
             return SensorResult(skip_reason="no new landing files", cursor=scan.memory.dumps())
         request = RunRequest(

@@ -30,7 +30,7 @@ from dagster_project.stages.publish import publish_snapshot
 
 def _materialized_in_run(context: AssetExecutionContext, keys: set[AssetKey]) -> set[AssetKey]:
     records = context.instance.all_logs(
-        context.run_id, of_type=DagsterEventType.ASSET_MATERIALIZATION
+        context.run.run_id, of_type=DagsterEventType.ASSET_MATERIALIZATION
     )
     done = {r.get_dagster_event().asset_key for r in records}
     return done & keys
@@ -45,13 +45,13 @@ def _unevaluated_checks(context: AssetExecutionContext) -> list[str]:
     """
     planned = set()
     for record in context.instance.all_logs(
-        context.run_id, of_type=DagsterEventType.ASSET_CHECK_EVALUATION_PLANNED
+        context.run.run_id, of_type=DagsterEventType.ASSET_CHECK_EVALUATION_PLANNED
     ):
         data = record.get_dagster_event().event_specific_data
         if data.asset_key not in PUBLISHED_OR_LATER:
             planned.add((data.asset_key.to_user_string(), data.check_name))
     evaluated = {
-        (r["asset"], r["check_name"]) for r in check_results(context.instance, context.run_id)
+        (r["asset"], r["check_name"]) for r in check_results(context.instance, context.run.run_id)
     }
     return sorted(f"{asset}:{name}" for asset, name in planned - evaluated)
 
@@ -69,8 +69,8 @@ def build_publish_asset(upstream: Sequence[AssetKey]) -> AssetsDefinition:
         description="The serving snapshot <home>/serving/warehouse.duckdb, swapped in by rename.",
     )
     def publish(context: AssetExecutionContext, warehouse: WarehouseResource) -> MaterializeResult:
-        settings = warehouse.settings()
-        results = check_results(context.instance, context.run_id)
+        settings, run_id = warehouse.settings(), context.run.run_id
+        results = check_results(context.instance, run_id)
         blocked = failed_blocking(results)
         if blocked:
             raise Failure(f"not publishing: blocking checks failed ({check_names(blocked)})")
@@ -89,12 +89,12 @@ def build_publish_asset(upstream: Sequence[AssetKey]) -> AssetsDefinition:
             settings.work_db,
             settings.serving_db,
             check_results=results,
-            refresh_id=context.run_id,
+            refresh_id=run_id,
             keep=settings.snapshots_kept,
         )
         total_rows = sum(result.rows.values())
         record_success(
-            settings.serving_db, run_id=context.run_id, built_at=result.built_at, rows=total_rows
+            settings.serving_db, run_id=run_id, built_at=result.built_at, rows=total_rows
         )
         return MaterializeResult(
             metadata={
