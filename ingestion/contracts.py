@@ -9,6 +9,12 @@ with "e.g." or describes by example (``providers.specialty``, ``encounters.place
 are open and not checked. Format notes that are not types (``npi`` "10 digits", ``state``
 "two-letter") become ``pattern`` checks that *flag* a row without dropping it: the data is
 still usable, and the practice hears about it.
+
+Counts, durations and amounts are ``non_negative`` unless the contract gives a negative value
+a meaning (``patient_payments.amount``: negative = refund): a negative number of minutes would
+silently lower every sum it joins. Dates and timestamps later than a few years after the load
+are refused as typos, except ``open_ended`` end-of-validity dates, where a far-future value
+(9999-12-31) is a common way of writing "no end".
 """
 
 from __future__ import annotations
@@ -45,6 +51,8 @@ class Column:
     required: bool = False
     allowed: tuple[str, ...] | None = None
     pattern: Pattern | None = None
+    non_negative: bool = False
+    open_ended: bool = False
 
     @property
     def duckdb_type(self) -> str:
@@ -82,9 +90,12 @@ def req(
     type_: ColumnType = "text",
     allowed: tuple[str, ...] | None = None,
     pattern: Pattern | None = None,
+    *,
+    non_negative: bool = False,
+    open_ended: bool = False,
 ) -> Column:
     """A required (``*``) column."""
-    return Column(name, type_, True, allowed, pattern)
+    return Column(name, type_, True, allowed, pattern, non_negative, open_ended)
 
 
 def opt(
@@ -92,9 +103,12 @@ def opt(
     type_: ColumnType = "text",
     allowed: tuple[str, ...] | None = None,
     pattern: Pattern | None = None,
+    *,
+    non_negative: bool = False,
+    open_ended: bool = False,
 ) -> Column:
     """An optional (nullable) column."""
-    return Column(name, type_, False, allowed, pattern)
+    return Column(name, type_, False, allowed, pattern, non_negative, open_ended)
 
 
 # Closed value lists, named after what they enumerate.
@@ -180,9 +194,9 @@ ALL_EXTRACTS: tuple[Extract, ...] = (
         req("provider_name"),
         req("specialty"),
         req("location_id"),
-        opt("fte", "decimal"),
+        opt("fte", "decimal", non_negative=True),
         req("active_from", "date"),
-        opt("active_to", "date"),
+        opt("active_to", "date", open_ended=True),
         pk=("provider_id",),
     ),
     _extract(
@@ -192,7 +206,7 @@ ALL_EXTRACTS: tuple[Extract, ...] = (
         req("payer_name"),
         req("payer_type", allowed=PAYER_TYPES),
         opt("payer_x12_id"),
-        opt("timely_filing_days", "integer"),
+        opt("timely_filing_days", "integer", non_negative=True),
         pk=("payer_id",),
     ),
     _extract(
@@ -201,8 +215,8 @@ ALL_EXTRACTS: tuple[Extract, ...] = (
         req("staff_id"),
         req("role", allowed=STAFF_ROLES),
         opt("location_id"),
-        opt("fte", "decimal"),
-        req("hourly_cost", "decimal"),
+        opt("fte", "decimal", non_negative=True),
+        req("hourly_cost", "decimal", non_negative=True),
         pk=("staff_id",),
     ),
     _extract(
@@ -230,15 +244,15 @@ ALL_EXTRACTS: tuple[Extract, ...] = (
         req("requested_at", "timestamp"),
         req("booked_at", "timestamp"),
         req("scheduled_start", "timestamp"),
-        opt("duration_min", "integer"),
+        opt("duration_min", "integer", non_negative=True),
         req("status", allowed=APPOINTMENT_STATUSES),
         opt("status_changed_at", "timestamp"),
         opt("cancel_reason", allowed=CANCEL_REASONS),
         opt("cancelled_by", allowed=CANCELLED_BY),
         opt("rescheduled_from_id"),
         opt("checked_in_at", "timestamp"),
-        opt("copay_due", "money"),
-        opt("copay_collected", "money"),
+        opt("copay_due", "money", non_negative=True),
+        opt("copay_collected", "money", non_negative=True),
         pk=("appointment_id",),
     ),
     _extract(
@@ -247,7 +261,7 @@ ALL_EXTRACTS: tuple[Extract, ...] = (
         req("snapshot_date", "date"),
         req("provider_id"),
         req("slot_start", "timestamp"),
-        req("slot_minutes", "integer"),
+        req("slot_minutes", "integer", non_negative=True),
         opt("slot_type", allowed=SLOT_TYPES),
         pk=("snapshot_date", "provider_id", "slot_start"),
     ),
@@ -263,8 +277,8 @@ ALL_EXTRACTS: tuple[Extract, ...] = (
         req("channel", allowed=ELIGIBILITY_CHANNELS),
         opt("staff_id"),
         req("result", allowed=ELIGIBILITY_RESULTS),
-        opt("coverage_end", "date"),
-        opt("copay_amount", "money"),
+        opt("coverage_end", "date", open_ended=True),
+        opt("copay_amount", "money", non_negative=True),
         pk=("check_id",),
     ),
     _extract(
@@ -283,7 +297,7 @@ ALL_EXTRACTS: tuple[Extract, ...] = (
         opt("decision", allowed=AUTH_DECISIONS),
         opt("auth_number"),
         opt("valid_from", "date"),
-        opt("valid_to", "date"),
+        opt("valid_to", "date", open_ended=True),
         opt("peer_to_peer", "boolean"),
         pk=("auth_id",),
     ),
@@ -298,7 +312,7 @@ ALL_EXTRACTS: tuple[Extract, ...] = (
         req("channel", allowed=WORK_CHANNELS),
         req("started_at", "timestamp"),
         opt("completed_at", "timestamp"),
-        req("touch_minutes", "decimal"),
+        req("touch_minutes", "decimal", non_negative=True),
         opt("outcome"),
         pk=("work_item_id",),
     ),
@@ -344,12 +358,12 @@ ALL_EXTRACTS: tuple[Extract, ...] = (
         "ehr",
         "charges",
         req("encounter_id"),
-        req("line_number", "integer"),
+        req("line_number", "integer", non_negative=True),
         req("cpt_code"),
         opt("modifiers"),
         req("icd10_codes"),
-        req("units", "decimal"),
-        req("charge_amount", "money"),
+        req("units", "decimal", non_negative=True),
+        req("charge_amount", "money", non_negative=True),
         req("coded_at", "timestamp"),
         pk=("encounter_id", "line_number"),
     ),

@@ -33,6 +33,7 @@ from ingestion.raw_store import ISSUE_COLUMNS, quote_ident, quote_literal, scala
 
 VALUE_LIMIT = 200  # characters of an offending value kept in the quarantine and its reason
 _HEADER_PROBE_BYTES = 1 << 16
+_QUOTE_SCAN_BYTES = 8 << 20
 _BOM = b"\xef\xbb\xbf"
 _temp_names = itertools.count(1)
 # Below this average size per file, a group of files is staged once rather than parsed twice.
@@ -58,6 +59,29 @@ _TYPE_RULES: dict[str, tuple[str, str]] = {
     "boolean": (r"true|false", "is not a boolean (expected true or false)"),
 }
 _CALENDAR_TYPES = ("date", "timestamp")
+# Plausible calendar range: before 1900 is a placeholder or a typo in any of the contract's
+# dates (a birth date included); more than this many years after the load is a typo unless the
+# column is open-ended (a validity end such as 9999-12-31 = "no end").
+EARLIEST_DATE = "1900-01-01"
+FUTURE_YEARS = 5
+# No text value of the contract (ids, names, codes, a short outcome) comes near this; a longer
+# one is an export bug (often a closing quote that is missing, swallowing the lines after it).
+TEXT_LIMIT = 10_000
+# Leading bytes of files that are not text at all, with what to tell the sender.
+_MAGIC: tuple[tuple[bytes, str], ...] = (
+    (b"\x1f\x8b", "is gzip-compressed; decompress it (gunzip) and land the .csv inside"),
+    (
+        b"PK\x03\x04",
+        "is a ZIP archive or an Excel workbook (.xlsx); export the sheet as 'CSV UTF-8' or "
+        "unzip it and land the .csv inside",
+    ),
+    (
+        b"\xd0\xcf\x11\xe0",
+        "is an Excel 97-2003 workbook (.xls); export the sheet as 'CSV UTF-8'",
+    ),
+    (b"%PDF", "is a PDF document; land the CSV extract itself"),
+)
+_UTF16_BOMS = (b"\xff\xfe", b"\xfe\xff")
 
 
 @dataclass(frozen=True)
@@ -70,12 +94,17 @@ class CsvSource:
 
 @dataclass
 class CsvFileResult:
-    """What became of one file's data rows; ``file_issues`` reject the whole file."""
+    """What became of one file's data rows.
+
+    ``file_issues`` reject the whole file; ``file_warnings`` (flagged, e.g. extra or renamed
+    columns) are about the whole file but do not stop its rows.
+    """
 
     source_file: str
     units_total: int = 0
     units_quarantined: int = 0
     file_issues: list[LoadIssue] = field(default_factory=list)
+    file_warnings: list[LoadIssue] = field(default_factory=list)
 
     @property
     def units_loaded(self) -> int:
@@ -124,7 +153,7 @@ class CsvReadResult:
 
     def issues(self) -> list[LoadIssue]:
         """Every issue as ``LoadIssue`` objects (materialized: meant for small results)."""
-        found = [issue for f in self.files for issue in f.file_issues]
+        found = [issue for f in self.files for issue in (*f.file_issues, *f.file_warnings)]
         if self.issues_sql is not None:
             found += [LoadIssue(*row[1:]) for row in self.con.execute(self.issues_sql).fetchall()]
         return found
@@ -147,6 +176,12 @@ class _FileRejected(Exception):
     def __init__(self, reason_code: str, reason: str) -> None:
         super().__init__(reason)
         self.issue = LoadIssue(reason_code, reason, "file")
+
+
+def _file_warning(reason_code: str, reason: str, value: str) -> LoadIssue:
+    return LoadIssue(reason_code, reason, "file", disposition="flagged").with_value(
+        value, VALUE_LIMIT
+    )
 
 
 @dataclass(frozen=True)
@@ -181,8 +216,9 @@ def read_csv_files(
     """Parse and validate ``sources`` as ``extract``, files with the same header in one scan.
 
     ``con`` is where the temporary tables live (a private in-memory database when omitted).
-    Python reads only each file's first 64 KB, unless a file is rejected and its reason needs
-    a closer look.
+    Python reads each file's header (its first 64 KB) and counts its double quotes (a byte
+    scan, ~0.1 ms per small file); it reads more only when a file is rejected and its reason
+    needs a closer look.
     """
     con = con if con is not None else duckdb.connect()
     result = CsvReadResult(extract, con, [CsvFileResult(s.source_file) for s in sources])
@@ -190,9 +226,11 @@ def read_csv_files(
     by_header: dict[tuple[str, ...], list[CsvSource]] = {}
     for source in sources:
         try:
-            header = _read_header(source.path, source.source_file)
-            _check_header(header, extract, source.source_file)
+            landed_header = _read_header(source.path, source.source_file)
+            header, warnings = _match_header(landed_header, extract, source.source_file)
+            _check_quotes_balance(con, header, source)
             by_header.setdefault(tuple(header), []).append(source)
+            outcome[source.source_file].file_warnings = warnings
         except _FileRejected as rejected:
             _reject(outcome[source.source_file], source.path, rejected)
     rows, issues = [], []
@@ -207,20 +245,56 @@ def read_csv_files(
     return result
 
 
+def _check_quotes_balance(
+    con: duckdb.DuckDBPyConnection, header: list[str], source: CsvSource
+) -> None:
+    """Reject a file with an odd number of double quotes: a quoted field is never closed.
+
+    RFC 4180 quotes come in pairs (a field's opening and closing quote, ``""`` for a quote
+    inside), so an odd count is an unterminated field for certain. DuckDB 2.0 reports one when
+    it reads the file alone, but when several files are scanned together it can end such a file
+    at the open quote without an error, silently dropping the rows after it; this count is what
+    keeps that from happening. The file is then parsed alone for DuckDB's account of the line.
+    """
+    quotes = 0
+    with source.path.open("rb") as file:
+        while chunk := file.read(_QUOTE_SCAN_BYTES):
+            quotes += chunk.count(b'"')
+    if quotes % 2 == 0:
+        return
+    problem = (
+        f"the file holds an odd number of double quotes ({quotes}): a quoted value is not closed"
+    )
+    try:
+        con.execute(f"SELECT count(*) FROM {_read_csv_sql(header, [source])}").fetchall()
+    except duckdb.InvalidInputException as error:
+        problem = _duckdb_csv_problem(error)
+    raise _FileRejected(
+        "not_csv",
+        f"{source.source_file} is not parseable CSV (comma-separated, RFC 4180 quoting): {problem}",
+    )
+
+
 def _reject(outcome: CsvFileResult, path: Path, rejected: _FileRejected) -> None:
     rows = _physical_data_lines(path.read_bytes())
     outcome.units_total = outcome.units_quarantined = rows
     outcome.file_issues = [replace(rejected.issue, units=rows)]
+    outcome.file_warnings = []  # a file refused as a whole is told only why
 
 
 def _physical_data_lines(data: bytes) -> int:
     """Lines after the first, the best count of rows a file holds when it cannot be parsed."""
+    if data.startswith(_UTF16_BOMS):
+        return max(len(data.decode("utf-16", errors="replace").splitlines()) - 1, 0)
     return max(len(data.splitlines()) - 1, 0)
 
 
 def _read_header(path: Path, source_file: str) -> list[str]:
     with path.open("rb") as file:
         head = file.read(_HEADER_PROBE_BYTES)
+        # A header wider than the probe (thousands of columns) is read to its end.
+        while b"\n" not in head and (more := file.read(_HEADER_PROBE_BYTES)):
+            head += more
         whole = not file.read(1)
     start = len(_BOM) if head.startswith(_BOM) else 0
     if whole and not head[start:].strip():
@@ -228,6 +302,7 @@ def _read_header(path: Path, source_file: str) -> list[str]:
             "empty_file",
             f"{source_file} is empty; a CSV extract needs at least a header row naming its columns",
         )
+    _refuse_binary(head, source_file)
     try:
         # Incremental, so a character cut at the end of the probe is not an error.
         text = codecs.getincrementaldecoder("utf-8")().decode(head[start:], final=whole)
@@ -248,6 +323,28 @@ def _read_header(path: Path, source_file: str) -> list[str]:
     return header
 
 
+def _refuse_binary(head: bytes, source_file: str) -> None:
+    """Reject files that are not text, naming what they are rather than a stray byte."""
+    for magic, what in _MAGIC:
+        if head.startswith(magic):
+            raise _FileRejected("not_text", f"{source_file} is not CSV text: it {what}")
+    if head.startswith(_UTF16_BOMS):
+        raise _FileRejected(
+            "not_utf8",
+            f"{source_file} is UTF-16 text (it starts with a UTF-16 byte order mark); export or "
+            "save the file as UTF-8",
+        )
+    nul = head.find(b"\x00")
+    if nul >= 0:
+        line = head.count(b"\n", 0, nul) + 1
+        raise _FileRejected(
+            "not_text",
+            f"{source_file} is not CSV text: it holds a NUL byte at byte offset {nul} "
+            f"(line {line}), so it is binary data or UTF-16; land "
+            "the CSV extract, saved as UTF-8",
+        )
+
+
 def _not_utf8(data: bytes, offset: int, source_file: str) -> _FileRejected:
     line = data.count(b"\n", 0, offset) + 1
     bad = data[offset : offset + 4].hex(" ")
@@ -258,7 +355,54 @@ def _not_utf8(data: bytes, offset: int, source_file: str) -> _FileRejected:
     )
 
 
-def _check_header(header: list[str], extract: Extract, source_file: str) -> None:
+def _match_header(
+    landed: list[str], extract: Extract, source_file: str
+) -> tuple[list[str], list[LoadIssue]]:
+    """The header with contract names matched leniently, and warnings about what was done.
+
+    A name that differs from a contract column only in case, surrounding spaces or spaces for
+    underscores (``Appointment ID``) can mean nothing else, so it is read as that column and
+    the practice is told. Names the contract does not know are kept (in ``_extra``) with a
+    warning, because a misspelt optional column would otherwise be silently empty.
+    """
+    _check_names(landed, source_file)
+    known = set(extract.column_names)
+    header, renamed = [], []
+    for name in landed:
+        normalized = "_".join(name.lower().split())
+        if name not in known and normalized in known:
+            renamed.append(f"'{name}' as {normalized}")
+            name = normalized
+        header.append(name)
+    _check_header(header, extract, source_file, landed)
+    warnings = []
+    if renamed:
+        warnings.append(
+            _file_warning(
+                "header_normalized",
+                f"{source_file} header: read {', '.join(renamed)}; the contract's column names "
+                "are lower case with underscores (loaded anyway)",
+                ", ".join(renamed),
+            )
+        )
+    extra = [name for name in header if name not in known]
+    if extra:
+        listed = ", ".join(extra)
+        if len(listed) > VALUE_LIMIT:
+            listed = listed[:VALUE_LIMIT] + "…"
+        warnings.append(
+            _file_warning(
+                "extra_columns",
+                f"{source_file} has {len(extra)} column(s) the contract of {extract.key} does "
+                f"not define: {listed}; kept in the raw layer's _extra and ignored downstream "
+                "(is one a misspelt contract column?)",
+                ", ".join(extra),
+            )
+        )
+    return header, warnings
+
+
+def _check_names(header: list[str], source_file: str) -> None:
     empty = [str(i + 1) for i, name in enumerate(header) if not name.strip()]
     if empty:
         raise _FileRejected(
@@ -266,6 +410,9 @@ def _check_header(header: list[str], extract: Extract, source_file: str) -> None
             f"{source_file} header has no name for column {', '.join(empty)}; every column "
             "needs a name (is there a trailing comma?)",
         )
+
+
+def _check_header(header: list[str], extract: Extract, source_file: str, landed: list[str]) -> None:
     repeated = sorted(name for name, n in Counter(header).items() if n > 1)
     if repeated:
         raise _FileRejected(
@@ -277,17 +424,13 @@ def _check_header(header: list[str], extract: Extract, source_file: str) -> None
         raise _FileRejected(
             "missing_columns",
             f"{source_file} lacks required column(s) {', '.join(missing)} of {extract.key}; "
-            f"columns found: {', '.join(header)}{_header_hint(header, missing)}",
+            f"columns found: {', '.join(landed)}{_header_hint(landed)}",
         )
 
 
-def _header_hint(header: list[str], missing: list[str]) -> str:
+def _header_hint(header: list[str]) -> str:
     if len(header) == 1 and any(sep in header[0] for sep in ";\t|"):
         return " (the file does not look comma-separated; the contract requires commas)"
-    by_case = {name.strip().lower(): name for name in header}
-    near = [f"'{by_case[m]}'" for m in missing if m in by_case]
-    if near:
-        return f" (column names are case- and space-sensitive: found {', '.join(near)})"
     return " (is the first line the header row?)"
 
 
@@ -455,14 +598,39 @@ def _column_checks(column: Column, field_: str) -> list[_Check]:
                 column.name, field_, f"{field_} IS NULL", "missing_value", "required value is empty"
             )
         )
-    if column.type != "text":
+    if column.type == "text":
+        checks.append(
+            _Check(
+                column.name,
+                field_,
+                f"{present}length({field_}) > {TEXT_LIMIT}",
+                "value_too_long",
+                f"is longer than {TEXT_LIMIT:,} characters, the most any text value of the "
+                "contract needs (is a closing quote missing?)",
+            )
+        )
+    else:
         regex, problem = _TYPE_RULES[column.type]
-        condition = f"NOT regexp_full_match({field_}, {quote_literal(regex)})"
+        well_formed = f"regexp_full_match({field_}, {quote_literal(regex)})"
+        condition = f"NOT {well_formed}"
         if column.type in _CALENDAR_TYPES:
             condition += f" OR try_cast({field_} AS {column.duckdb_type}) IS NULL"
         checks.append(
             _Check(column.name, field_, f"{present}({condition})", f"bad_{column.type}", problem)
         )
+        if column.type in _CALENDAR_TYPES:
+            checks.append(_plausible_date_check(column, field_))
+        if column.non_negative:
+            checks.append(
+                _Check(
+                    column.name,
+                    field_,
+                    f"{present}{well_formed} AND starts_with({field_}, '-') "
+                    f"AND try_cast({field_} AS DOUBLE) <> 0",
+                    "negative_value",
+                    "is negative (expected zero or more)",
+                )
+            )
     if column.allowed is not None:
         listed = ", ".join(quote_literal(v) for v in column.allowed)
         checks.append(
@@ -487,6 +655,25 @@ def _column_checks(column: Column, field_: str) -> list[_Check]:
             )
         )
     return checks
+
+
+def _plausible_date_check(column: Column, field_: str) -> _Check:
+    """Dates the calendar allows but no practice means: before 1900, or years ahead."""
+    value = f"try_cast({field_} AS {column.duckdb_type})"
+    too_early = f"{value} < DATE '{EARLIEST_DATE}'"
+    if column.open_ended:
+        condition, expected = too_early, f"on or after {EARLIEST_DATE}"
+    else:
+        too_late = f"{value} > current_date + INTERVAL {FUTURE_YEARS} YEAR"
+        condition = f"{too_early} OR {too_late}"
+        expected = f"between {EARLIEST_DATE} and {FUTURE_YEARS} years after the load date"
+    return _Check(
+        column.name,
+        field_,
+        f"{field_} IS NOT NULL AND ({condition})",
+        "implausible_date",
+        f"is not a plausible {column.type} (expected {expected})",
+    )
 
 
 def _issues_sql(

@@ -16,7 +16,7 @@ import hashlib
 import shutil
 import time
 from collections import Counter
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -30,8 +30,10 @@ from ingestion.issues import LoadIssue
 from ingestion.landing import LandedFile, walk_landing
 from ingestion.raw_store import FileRef, ManifestEntry, PathSeen
 
-if TYPE_CHECKING:  # pyarrow is only needed when X12 tables arrive
+if TYPE_CHECKING:  # pyarrow and the X12 reader are only needed when X12 files arrive
     import pyarrow as pa
+
+    from ingestion.x12.reader import X12Source
 
 Progress = Callable[[str, int, int], None]
 
@@ -55,9 +57,15 @@ class X12ReadResult(Protocol):
 
 
 class X12Reader(Protocol):
+    """``ingestion.x12.reader.read_x12_files``: one result per source, in order."""
+
     def __call__(
-        self, data: bytes, *, source_file: str, file_hash: str, expected: str
-    ) -> X12ReadResult: ...
+        self,
+        sources: Sequence[X12Source],
+        *,
+        expected: str,
+        seen_interchanges: dict[tuple[str, str, str], str] | None = None,
+    ) -> Sequence[X12ReadResult]: ...
 
 
 @dataclass
@@ -107,7 +115,7 @@ def load_landing(
     ``quarantine_dir`` receives a copy of each wholly quarantined file with a
     ``<name>.reason.txt`` beside it; ``progress`` is called after each file with its
     landing-relative path, the files done and the files in total; ``x12_reader`` replaces
-    ``ingestion.x12.reader.read_x12_file``.
+    ``ingestion.x12.reader.read_x12_files``.
     """
     started = time.perf_counter()
     landing, database = Path(landing), Path(database)
@@ -117,7 +125,7 @@ def load_landing(
         raise ValueError("quarantine_dir must not be inside the landing folder it quarantines")
     walk = walk_landing(landing)
     if x12_reader is None and any(f.kind == "x12" for f in walk.files):
-        from ingestion.x12.reader import read_x12_file as x12_reader
+        from ingestion.x12.reader import read_x12_files as x12_reader
     con = duckdb.connect(str(database))
     try:
         # Every batch commits on its own and is durable in the write-ahead log; folding the log
@@ -185,6 +193,8 @@ class _Loader:
         self.seen = raw_store.seen_paths(con)
         self.contents = raw_store.known_contents(con)
         self.duplicates: list[PathSeen] = []
+        # Interchange control numbers already used, read when the first X12 batch comes.
+        self.interchanges: dict[tuple[str, str, str], str] | None = None
         self.summary = LoadSummary(load_id)
         self.files_done = 0
 
@@ -287,23 +297,32 @@ class _Loader:
             file_issues = [
                 (new.ref, issue)
                 for new, outcome in zip(batch, result.files, strict=True)
-                for issue in outcome.file_issues
+                for issue in (*outcome.file_issues, *outcome.file_warnings)
             ]
             raw_store.insert_issues(self.con, file_issues)
             self._record(batch, entries)
         return entries
 
     def _load_x12(self, batch: list[_NewFile]) -> list[ManifestEntry]:
+        from ingestion.x12.reader import X12Source
+
         assert self.x12_reader is not None
-        results = [
-            self.x12_reader(
-                new.landed.path.read_bytes(),
-                source_file=new.landed.relative,
-                file_hash=new.ref.file_hash,
-                expected=new.landed.x12_expected or "",
-            )
+        if self.interchanges is None:
+            self.interchanges = raw_store.used_interchanges(self.con)
+        # One call for the batch: the reader builds its tables once for all the files (its
+        # per-file overhead is what the many small daily files cost) and sees an interchange
+        # number reused by a neighbour in the batch or by any earlier load.
+        sources = [
+            X12Source(new.landed.path.read_bytes(), new.landed.relative, new.ref.file_hash)
             for new in batch
         ]
+        results = self.x12_reader(
+            sources,
+            expected=batch[0].landed.x12_expected or "",
+            seen_interchanges=self.interchanges,
+        )
+        if len(results) != len(batch):
+            raise RuntimeError(f"the X12 reader returned {len(results)} results for {len(batch)}")
         entries = [
             ManifestEntry(
                 "segment",

@@ -232,7 +232,9 @@ def insert_arrow_rows(
     """
     import pyarrow as pa
 
-    rows = pa.concat_tables(parts, promote_options="permissive")
+    # The batch reader hands back slices of one table per file: hundreds of small chunks,
+    # which DuckDB scans about 1.8x slower than one contiguous chunk.
+    rows = pa.concat_tables(parts, promote_options="permissive").combine_chunks()
     con.register("_arrow_rows", rows)
     try:
         if table not in _declared_x12_tables():
@@ -409,6 +411,22 @@ def known_contents(con: duckdb.DuckDBPyConnection) -> dict[tuple[str, str], str]
     """(file_hash, extract) already in the manifest, mapped to the path it was loaded from."""
     rows = con.execute(f"SELECT file_hash, extract, source_file FROM {MANIFEST}").fetchall()
     return {(h, e): p for h, e, p in rows}
+
+
+def used_interchanges(con: duckdb.DuckDBPyConnection) -> dict[tuple[str, str, str], str]:
+    """(ISA05, ISA06, ISA13) of every interchange loaded so far, mapped to where it was first
+    used, as the X12 reader words it: ``<source_file> (segment <ISA position>)``."""
+    if "x12_interchanges" not in _declared_x12_tables():
+        return {}
+    rows = con.execute(
+        f"""SELECT trim(sender_id_qualifier), trim(sender_id), trim(interchange_control_number),
+                   arg_min(_source_file || ' (segment ' || isa_position || ')',
+                           (_load_id, _source_file, isa_position))
+            FROM {RAW_SCHEMA}.x12_interchanges
+            WHERE interchange_control_number IS NOT NULL
+            GROUP BY ALL"""
+    ).fetchall()
+    return {(qualifier, sender, control): first for qualifier, sender, control, first in rows}
 
 
 def next_load_id(con: duckdb.DuckDBPyConnection) -> int:

@@ -125,3 +125,40 @@ def test_duckdb_types() -> None:
     }
     auths = {c.name: c.duckdb_type for c in EXTRACTS["pm/prior_auths"].columns}
     assert (auths["peer_to_peer"], auths["valid_from"]) == ("BOOLEAN", "DATE")
+
+
+def test_range_rules_follow_the_contract() -> None:
+    non_negative = sorted(
+        f"{e.name}.{c.name}" for e in ALL_EXTRACTS for c in e.columns if c.non_negative
+    )
+    assert non_negative == [
+        "appointments.copay_collected",
+        "appointments.copay_due",
+        "appointments.duration_min",
+        "charges.charge_amount",
+        "charges.line_number",
+        "charges.units",
+        "eligibility_checks.copay_amount",
+        "open_slots.slot_minutes",
+        "payers.timely_filing_days",
+        "providers.fte",
+        "staff.fte",
+        "staff.hourly_cost",
+        "work_items.touch_minutes",
+    ]
+    # "negative = refund": the one amount the contract lets go below zero.
+    [amount] = [c for c in EXTRACTS["pm/patient_payments"].columns if c.name == "amount"]
+    assert not amount.non_negative
+    open_ended = sorted(
+        f"{e.name}.{c.name}" for e in ALL_EXTRACTS for c in e.columns if c.open_ended
+    )
+    assert open_ended == [
+        "eligibility_checks.coverage_end",
+        "prior_auths.valid_to",
+        "providers.active_to",
+    ]
+    # Only dates and timestamps can be open-ended; only numbers can be non-negative.
+    for extract in ALL_EXTRACTS:
+        for column in extract.columns:
+            assert not column.open_ended or column.type == "date"
+            assert not column.non_negative or column.type in ("money", "decimal", "integer")

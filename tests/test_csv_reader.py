@@ -46,7 +46,20 @@ def test_bom_free_column_order_quoted_newline_and_extra_columns(tmp_path: Path) 
     )
     result = read(tmp_path, "pm/appointments", content)
     assert (result.units_total, result.units_loaded, result.units_quarantined) == (2, 2, 0)
-    assert result.issues() == []
+    # The extra column loads, and the practice hears of it once per file (a misspelt optional
+    # column would otherwise be silently empty).
+    [warning] = result.issues()
+    assert (warning.reason_code, warning.disposition, warning.units) == (
+        "extra_columns",
+        "flagged",
+        0,
+    )
+    assert warning.value == "front_desk_note"
+    assert warning.reason == (
+        "pm/appointments/a.csv has 1 column(s) the contract of pm/appointments does not define: "
+        "front_desk_note; kept in the raw layer's _extra and ignored downstream (is one a "
+        "misspelt contract column?)"
+    )
     first, second = rows_of(result)
     assert first["status"] == "completed"
     assert first["booked_at"] == dt.datetime(2026, 1, 2, 8, 5)  # the T form is accepted
@@ -256,11 +269,13 @@ def test_missing_required_columns_lists_them_and_the_columns_found(tmp_path: Pat
     content = "appointment_id,Patient_ID,provider_id,location_id,appointment_type\nA1,P1,D1,L1,x\n"
     code, reason = file_issue(read(tmp_path, "pm/appointments", content))
     assert code == "missing_columns"
+    # Patient_ID is read as patient_id (case is lenient), so it is not among the missing; the
+    # columns found are listed as landed.
     assert reason == (
-        "pm/appointments/a.csv lacks required column(s) patient_id, requested_at, booked_at, "
+        "pm/appointments/a.csv lacks required column(s) requested_at, booked_at, "
         "scheduled_start, status of pm/appointments; columns found: appointment_id, "
-        "Patient_ID, provider_id, location_id, appointment_type (column names are case- and "
-        "space-sensitive: found 'Patient_ID')"
+        "Patient_ID, provider_id, location_id, appointment_type (is the first line the header "
+        "row?)"
     )
 
 
@@ -369,3 +384,75 @@ def test_file_names_are_not_glob_patterns(tmp_path: Path) -> None:
             ("a[1].csv", "Y1"),
             ("b*.csv", "Y3"),
         ]
+
+
+def test_an_unclosed_quote_is_caught_when_files_are_read_together(tmp_path: Path) -> None:
+    # With these five files in one scan, DuckDB 2.0 ends the last one at its open quote and
+    # drops the rows after it without an error; the reader's own quote count must catch it.
+    corpus = Path(__file__).parent / "data" / "bad" / "csv"
+    names = [
+        "future_date_beyond_reason",
+        "header_only",
+        "missing_required_value",
+        "timestamp_with_zone",
+        "unterminated_quote",
+    ]
+    sources = [CsvSource(corpus / f"{name}.csv", f"pm/appointments/{name}.csv") for name in names]
+    with read_csv_files(sources, EXTRACTS["pm/appointments"]) as result:
+        counts = [(f.units_total, f.units_loaded, len(f.file_issues)) for f in result.files]
+        assert counts == [(3, 2, 0), (0, 0, 0), (3, 1, 0), (2, 1, 0), (3, 0, 1)]
+        [issue] = result.files[-1].file_issues
+    assert (issue.reason_code, issue.units) == ("not_csv", 3)
+    assert issue.reason.startswith(
+        "pm/appointments/unterminated_quote.csv is not parseable CSV (comma-separated, RFC 4180 "
+        'quoting): CSV Error on Line: 3; Original Line: A2,P2,D1,L1,"established,'
+    )
+    assert issue.reason.endswith("Value with unterminated quote found.")
+
+
+def test_an_odd_quote_count_is_named_when_duckdb_finds_nothing(tmp_path: Path) -> None:
+    # A stray quote inside an unquoted value: the count is odd, the file is refused.
+    result = read(tmp_path, "pm/payers", 'payer_id,payer_name,payer_type\nPY1,Joe"s Health,other\n')
+    # (DuckDB's strict mode reads this file alone without complaint.)
+    assert file_issue(result) == (
+        "not_csv",
+        "pm/payers/a.csv is not parseable CSV (comma-separated, RFC 4180 quoting): the file "
+        "holds an odd number of double quotes (1): a quoted value is not closed",
+    )
+
+
+def test_header_names_are_matched_leniently_and_the_practice_is_told(tmp_path: Path) -> None:
+    header = APPOINTMENT_HEADER.replace("appointment_id", " Appointment ID").replace(
+        "status", "STATUS"
+    )
+    result = read(tmp_path, "pm/appointments", f"{header}\n{GOOD}\n")
+    assert (result.units_total, result.units_loaded) == (1, 1)
+    [warning] = result.issues()
+    assert (warning.reason_code, warning.disposition) == ("header_normalized", "flagged")
+    assert warning.value == "' Appointment ID' as appointment_id, 'STATUS' as status"
+    [row] = rows_of(result)
+    assert (row["appointment_id"], row["status"], row["_extra"]) == ("A1", "completed", None)
+    # Two names that match one column after that are a repeated column: refused.
+    twice = read(tmp_path, "pm/appointments", f"{APPOINTMENT_HEADER},Status\n{GOOD},x\n", "b.csv")
+    assert file_issue(twice) == (
+        "duplicate_columns",
+        "pm/appointments/b.csv header names a column more than once: status",
+    )
+
+
+@pytest.mark.parametrize(
+    ("content", "reason"),
+    [
+        (b"\x1f\x8b\x08\x00", "is gzip-compressed; decompress it (gunzip)"),
+        (b"PK\x03\x04", "is a ZIP archive or an Excel workbook (.xlsx)"),
+        (b"\xd0\xcf\x11\xe0\xa1\xb1", "is an Excel 97-2003 workbook (.xls)"),
+        (b"%PDF-1.7\n", "is a PDF document"),
+        (b"payer_id\nP\x001\n", "holds a NUL byte at byte offset 10 (line 2)"),
+    ],
+)
+def test_files_that_are_not_text_say_what_they_are(
+    tmp_path: Path, content: bytes, reason: str
+) -> None:
+    code, text = file_issue(read(tmp_path, "pm/payers", content))
+    assert code == "not_text"
+    assert text.startswith("pm/payers/a.csv is not CSV text: it ") and reason in text

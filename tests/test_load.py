@@ -304,15 +304,20 @@ class FakeX12Result:
 
 
 class FakeX12Reader:
-    """Stands in for ingestion.x12.reader.read_x12_file; records how it was called."""
+    """Stands in for ingestion.x12.reader.read_x12_files; records how it was called."""
 
     def __init__(self) -> None:
-        self.calls: list[tuple[str, str, bytes]] = []
+        self.calls: list[tuple[str, list[str], dict]] = []
 
     def __call__(
-        self, data: bytes, *, source_file: str, file_hash: str, expected: str
-    ) -> FakeX12Result:
-        self.calls.append((source_file, expected, data))
+        self, sources: list, *, expected: str, seen_interchanges: dict | None = None
+    ) -> list[FakeX12Result]:
+        assert seen_interchanges is not None
+        self.calls.append((expected, [s.source_file for s in sources], seen_interchanges))
+        return [self.read_one(s.data, s.source_file, s.file_hash, expected) for s in sources]
+
+    @staticmethod
+    def read_one(data: bytes, source_file: str, file_hash: str, expected: str) -> FakeX12Result:
         if data == b"garbage":
             issue = LoadIssue("not_x12", f"{source_file} does not start with ISA", units=1)
             return FakeX12Result(expected, {}, [issue], 1, 0, 1)
@@ -351,12 +356,15 @@ def test_x12_files_go_to_the_x12_reader(tmp_path: Path) -> None:
     summary = load_landing(
         landing, database, x12_reader=reader, quarantine_dir=tmp_path / "quarantine"
     )
-    assert [(source, expected) for source, expected, _ in reader.calls] == [
-        ("claims/batch1.837", "837"),
-        ("claims/batch2.x12", "837"),
-        ("remits/broken.835", "835"),
-        ("remits/era1.edi", "835"),
+    # One call per batch (the misplaced batch1.pdf, in path order, splits claims/ in two),
+    # all sharing the interchange numbers seen (none in a new database).
+    assert [(expected, sources) for expected, sources, _ in reader.calls] == [
+        ("837", ["claims/batch1.837"]),
+        ("837", ["claims/batch2.x12"]),
+        ("835", ["remits/broken.835", "remits/era1.edi"]),
     ]
+    assert reader.calls[0][2] == {}
+    assert reader.calls[0][2] is reader.calls[1][2] is reader.calls[2][2]
     assert (dict(summary.rows_loaded), dict(summary.rows_quarantined)) == (
         {"claims": 16, "remits": 8, "(unrecognized)": 0},
         {"claims": 4, "remits": 3, "(unrecognized)": 1},
@@ -485,3 +493,106 @@ def test_an_unparseable_file_does_not_stop_its_batch(tmp_path: Path) -> None:
     assert query(database, "SELECT source_file, reason_code, units FROM raw._quarantine") == [
         ("pm/appointments/b.csv", "not_csv", 1)
     ]
+
+
+def test_a_rewritten_file_loads_as_a_new_version(tmp_path: Path) -> None:
+    # The contract says landed files are immutable; when a sender rewrites one anyway, the new
+    # bytes are a new version (appended, never replacing), and the latest-version rule sees it.
+    landing, database = tmp_path / "landing", tmp_path / "w.duckdb"
+    land(landing, {"pm/appointments/day.csv": JAN_02})
+    load_landing(landing, database)
+    land(landing, {"pm/appointments/day.csv": "\n".join([HEADER, appointment("A1", "no_show")])})
+    summary = load_landing(landing, database)
+    assert (summary.files_new, summary.files_known, summary.files_duplicate) == (1, 0, 0)
+    assert query(
+        database,
+        "SELECT source_file, load_id, units_loaded FROM raw._load_manifest ORDER BY load_id",
+    ) == [("pm/appointments/day.csv", 1, 1), ("pm/appointments/day.csv", 2, 1)]
+    assert query(
+        database, "SELECT status, _load_id FROM raw.pm__appointments ORDER BY _load_id"
+    ) == [("cancelled", 1), ("no_show", 2)]
+    assert len(query(database, "SELECT * FROM raw._landing_paths")) == 2
+    # Loading the folder again changes nothing.
+    before = fingerprint(database)
+    assert load_landing(landing, database).files_known == 1
+    assert fingerprint(database) == before
+
+
+KILLED_LOAD = """
+import os, signal, sys
+from pathlib import Path
+from ingestion import raw_store
+from ingestion.load import load_landing
+
+real, calls = raw_store.insert_manifest, []
+
+def insert_then_die(con, files, loaded_at):
+    real(con, files, loaded_at)
+    calls.append(files)
+    if len(calls) == 2:  # inside the second transaction, its rows and manifest row written
+        os.kill(os.getpid(), signal.SIGKILL)
+
+raw_store.insert_manifest = insert_then_die
+load_landing(Path(sys.argv[1]), Path(sys.argv[2]))
+"""
+
+
+def content_fingerprint(database: Path) -> dict[str, tuple]:
+    """``fingerprint`` without the columns that say when and in which load a row arrived."""
+    stamps = "['_load_id', '_loaded_at', 'load_id', 'loaded_at', 'seen_at']"
+    with duckdb.connect(str(database), read_only=True) as con:
+        tables = con.execute(
+            "SELECT table_name FROM information_schema.tables WHERE table_schema = 'raw'"
+        ).fetchall()
+        return {
+            t: con.execute(
+                f"SELECT count(*), md5(coalesce(string_agg(x::VARCHAR, '|' ORDER BY x::VARCHAR), "
+                f"'')) FROM (SELECT COLUMNS(lambda c: NOT list_contains({stamps}, c)) "
+                f'FROM raw."{t}") AS x'
+            ).fetchall()[0]
+            for (t,) in tables
+        }
+
+
+def test_a_load_killed_mid_transaction_resumes_exactly(landing: Path, tmp_path: Path) -> None:
+    import subprocess
+    import sys
+
+    killed = tmp_path / "killed.duckdb"
+    run = subprocess.run(
+        [sys.executable, "-c", KILLED_LOAD, str(landing), str(killed)],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert run.returncode == -9, run.stderr
+    # The first batch (notes.txt) committed; the second (the appointment files) left nothing.
+    assert query(killed, "SELECT source_file FROM raw._load_manifest") == [("notes.txt",)]
+    assert query(killed, "SELECT count(*) FROM raw.pm__appointments") == [(0,)]
+    assert query(killed, "SELECT DISTINCT source_file FROM raw._quarantine") == [("notes.txt",)]
+    summary = load_landing(landing, killed)
+    assert (summary.files_known, summary.files_new, summary.files_duplicate) == (1, 5, 1)
+    clean = tmp_path / "clean.duckdb"
+    load_landing(landing, clean)
+    assert content_fingerprint(killed) == content_fingerprint(clean)
+    assert content_fingerprint(clean)["pm__appointments"][0] == 3
+
+
+def test_an_interchange_number_reused_by_a_later_load_is_flagged(tmp_path: Path) -> None:
+    # The loader hands the X12 reader every interchange number earlier loads stored, so a
+    # changed resend is caught across days, not only within one batch.
+    valid = Path(__file__).parent / "data/bad/x12/valid/remits/valid.835"
+    landing, database = tmp_path / "landing", tmp_path / "w.duckdb"
+    land(landing, {"remits/2026-01-05.835": valid.read_bytes()})
+    load_landing(landing, database)
+    resent = valid.read_bytes().replace(b"DTM*405*20260104", b"DTM*405*20260105")
+    land(landing, {"remits/2026-01-06.835": resent})
+    summary = load_landing(landing, database)
+    assert (summary.files_new, summary.files_quarantined) == (1, 0)
+    [(code, disposition, position, reason)] = query(
+        database,
+        "SELECT reason_code, disposition, position, reason FROM raw._quarantine "
+        "WHERE source_file = 'remits/2026-01-06.835'",
+    )
+    assert (code, disposition, position) == ("reused_interchange_control", "flagged", 1)
+    assert "was already used by remits/2026-01-05.835 (segment 1)" in reason

@@ -1,9 +1,9 @@
 """The X12 reader on every real sample in shared/samples/x12 (see its PROVENANCE.md).
 
 Expected values were read by hand from the files. Several samples are broken on purpose or by
-accident (SE01 counts that do not match, an ISA that is not fixed-width, an invalid BPR16 date):
-for those the exact quarantine is asserted, and a repaired copy (the one defect fixed in the
-test) is read to check the values behind it.
+accident (SE01 counts that do not match, an invalid BPR16 date): for those the exact quarantine
+is asserted, and a repaired copy (the one defect fixed in the test) is read to check the values
+behind it. An ISA that is not fixed-width is read by its separators and flagged.
 """
 
 from __future__ import annotations
@@ -79,7 +79,7 @@ SAMPLE_FILES = [
     ("LinuxForHealth__x12/secondary-payment.835", "835", 42, 42),
     ("LinuxForHealth__x12/subscriber-health-benefit-check.271", "835", 26, 0),
     ("Query-farm__vgi-x12/truncated.edi", "837", 5, 0),
-    ("affect-therapeutics__edi-835-parser/nevada_medicaid.txt", "835", 67, 0),
+    ("affect-therapeutics__edi-835-parser/nevada_medicaid.txt", "835", 67, 66),
     ("azoner__pyx12/835_mult_loops.txt", "835", 35, 35),
     ("imsweb__x12-parser/x12_277CA_accepted.txt", "835", 27, 0),
     ("imsweb__x12-parser/x12_277CA_rejected.txt", "835", 28, 0),
@@ -362,23 +362,37 @@ def test_pyx12_denied_claim_with_lq(samples: Path) -> None:
     assert (tx["handling_code"], tx["payment_method"], tx["is_balanced"]) == ("H", "NON", True)
 
 
-def test_nevada_squeezed_isa_then_repaired(samples: Path) -> None:
+def test_nevada_squeezed_isa_is_read_and_flagged(samples: Path) -> None:
     name = "affect-therapeutics__edi-835-parser/nevada_medicaid.txt"
     result = read(samples, name, "835")
-    assert codes(result) == [("invalid_isa", "quarantined", 1, 67)]
-    assert "ISA02 is 1 character" in result.issues[0].reason
-
-    padded = b"ISA*00*          *00*          *ZZ*NVMED          *ZZ*99999999       *"
-    fixed = read(samples, name, "835", {b"ISA*00* *00* *ZZ*NVMED *ZZ*99999999*": padded})
     # IEA02 100000301 != ISA13 100000300: only the IEA is quarantined.
-    assert codes(fixed) == [("iea_control_mismatch", "quarantined", 67, 1)]
-    txs = rows(fixed, "x12_transactions")
+    assert codes(result) == [
+        ("isa_not_fixed_width", "flagged", 1, 0),
+        ("iea_control_mismatch", "quarantined", 67, 1),
+    ]
+    assert result.issues[0].reason.startswith(
+        "ISA at segment 1 is not fixed-width (106 chars): it is 72 characters long, first "
+        "ISA02 with 1 character(s) (' ') where the fixed width is 10. It was read by its "
+        "separators (element '*' = 4th character, component ':' = ISA16, segment terminator "
+        "'~' = the character after ISA16)"
+    )
+    assert result.issues[0].value.startswith("ISA*00* *00* *ZZ*NVMED *ZZ*99999999*180613*")
+
+    # Padded to the fixed width, the file reads the same, without the flag.
+    padded = b"ISA*00*          *00*          *ZZ*NVMED          *ZZ*99999999       *"
+    repaired = read(samples, name, "835", {b"ISA*00* *00* *ZZ*NVMED *ZZ*99999999*": padded})
+    assert codes(repaired) == codes(result)[1:]
+    for table in X12_TABLES:
+        if table != "x12_interchanges":  # it quotes the ISA's (padded) sender/receiver ids
+            assert rows(repaired, table) == rows(result, table), table
+    assert column(result, "x12_interchanges", "sender_id") == ["NVMED"]
+    txs = rows(result, "x12_transactions")
     assert [t["trace_number"] for t in txs] == ["100004762", "100004765", "000012382"]
     assert [t["claim_count"] for t in txs] == [1, 2, 0]
     assert [t["is_balanced"] for t in txs] == [True, True, True]
     plb = [
         (p["reason_code"], p["reference_id"], p["amount"])
-        for p in rows(fixed, "x12_835_provider_adjustments")
+        for p in rows(result, "x12_835_provider_adjustments")
     ]
     assert plb == [
         ("CT", "888888888", D("-1092.46")),
@@ -389,13 +403,13 @@ def test_nevada_squeezed_isa_then_repaired(samples: Path) -> None:
         ("CS", "8888888888888", D("130.00")),
     ]
     assert txs[2]["total_provider_adjustments"] == D("-1812.27")
-    claims = rows(fixed, "x12_835_claims")
+    claims = rows(result, "x12_835_claims")
     assert [(c["claim_id"], c["claim_status_code"]) for c in claims] == [
         ("77777777", "4"),
         ("77777778", "2"),
         ("77777779", "4"),
     ]
-    quantities = column(fixed, "x12_835_adjustments", "quantity")
+    quantities = column(result, "x12_835_adjustments", "quantity")
     assert quantities == [D("0")] * 5
 
 
@@ -472,10 +486,13 @@ def test_truncated_837(samples: Path) -> None:
     assert "SE/GE/IEA" in result.issues[0].reason
 
 
-def test_bad_first_line_isa_is_not_fixed_width(samples: Path) -> None:
+def test_bad_first_line_isa_is_flagged_and_its_se_count_quarantines(samples: Path) -> None:
     result = read(samples, "imsweb__x12-parser/x12_bad_first_line.txt", "837")
-    assert codes(result) == [("invalid_isa", "quarantined", 1, 38)]
-    assert "ISA02 is 9 character" in result.issues[0].reason
+    assert codes(result) == [
+        ("isa_not_fixed_width", "flagged", 1, 0),
+        ("se_count_mismatch", "quarantined", 3, 38),
+    ]
+    assert "it is 105 characters long, first ISA02 with 9 character(s)" in result.issues[0].reason
 
 
 def test_x12_complex_se_counts_then_repaired(samples: Path) -> None:

@@ -285,11 +285,33 @@ def test_transaction_outside_a_group() -> None:
 
 def test_bad_second_isa_rejects_only_its_interchange() -> None:
     first = text(interchange(remit("0001"), control=1))
-    second = text(interchange(remit("0002"), control=2)).replace("SENDER         *", "SENDER*", 1)
+    second = text(interchange(remit("0002"), control=2)).replace("*240105*", "*240199*", 1)
     result = read(first + second)
     assert codes(result) == [("invalid_isa", "quarantined", 19, 18)]
-    assert "ISA06 is 6 character(s)" in result.issues[0].reason
+    assert "ISA09 '240199' is not a YYMMDD date" in result.issues[0].reason
     assert column(result, "x12_transactions", "trace_number") == ["TRACE0001"]
+
+
+def test_squeezed_isa_is_read_by_its_separators_and_flagged() -> None:
+    first = text(interchange(remit("0001"), control=1))
+    second = text(interchange(remit("0002"), control=2)).replace("SENDER         *", "SENDER*", 1)
+    # Squeezed and with other delimiters: still the 4th character, ISA16 and the one after.
+    second = second.replace("*", "|").replace(":", "^").replace("~", "!")
+    result = read(first + second)
+    assert codes(result) == [("isa_not_fixed_width", "flagged", 19, 0)]
+    assert (
+        "ISA at segment 19 is not fixed-width (106 chars): it is 97 characters long, first "
+        "ISA06 with 6 character(s) ('SENDER') where the fixed width is 15. It was read by its "
+        "separators (element '|' = 4th character, component '^' = ISA16, segment terminator "
+        "'!' = the character after ISA16)"
+    ) in result.issues[0].reason
+    assert result.issues[0].value == "ISA|00|" + " " * 10 + "|00|" + " " * 10 + (
+        "|ZZ|SENDER|ZZ|RECEIVER       |240105|1200|^|00501|000000002|0|P|^"
+    )
+    assert column(result, "x12_transactions", "trace_number") == ["TRACE0001", "TRACE0002"]
+    assert column(result, "x12_interchanges", "sender_id") == ["SENDER", "SENDER"]
+    assert column(result, "x12_interchanges", "segment_terminator") == ["~", "!"]
+    assert result.units_loaded == result.units_total == 36
 
 
 # -- wrong transaction types and versions ----------------------------------------------------

@@ -140,15 +140,19 @@ def _with_transaction_balance(
     )
 
 
-def unbalanced_issues(transactions: pl.DataFrame, claims: pl.DataFrame) -> list[LoadIssue]:
-    """One flagged issue per unbalanced 835 transaction, naming the amounts."""
+def unbalanced_issues(
+    transactions: pl.DataFrame, claims: pl.DataFrame, file: str
+) -> list[tuple[int, LoadIssue]]:
+    """One flagged issue per unbalanced 835 transaction, naming the amounts, with the value of
+    the ``file`` column of its row (positions must be the file's own: they are quoted)."""
     unbalanced = transactions.filter(pl.col("is_balanced") == False)  # noqa: E712
     if unbalanced.height == 0:
         return []
     first_claims = (
         claims.filter(pl.col("is_balanced") == False)  # noqa: E712
-        .unique(subset=["st_position"], keep="first", maintain_order=True)
+        .unique(subset=[file, "st_position"], keep="first", maintain_order=True)
         .select(
+            file,
             "st_position",
             pl.col("_segment_position").alias("claim_segment"),
             "claim_id",
@@ -158,8 +162,10 @@ def unbalanced_issues(transactions: pl.DataFrame, claims: pl.DataFrame) -> list[
             pl.col("balance_difference").alias("claim_difference"),
         )
     )
-    rows = unbalanced.join(first_claims, on="st_position", how="left", maintain_order="left")
-    return [_issue(row) for row in rows.iter_rows(named=True)]
+    rows = unbalanced.join(
+        first_claims, on=[file, "st_position"], how="left", maintain_order="left"
+    )
+    return [(row[file], _issue(row)) for row in rows.iter_rows(named=True)]
 
 
 def _issue(row: dict) -> LoadIssue:

@@ -8,21 +8,26 @@ from __future__ import annotations
 
 import polars as pl
 
-from ingestion.x12.envelope import Envelope, Transaction
+from ingestion.x12.batch import FILE, Batch
+from ingestion.x12.envelope import Envelope
 from ingestion.x12.tables import X12_TABLES
 from ingestion.x12.values import POLARS_TYPES
 
 
-def transactions_frame(loadable: list[Transaction]) -> pl.DataFrame:
-    """The envelope's columns of x12_transactions, one row per loadable transaction."""
+def transactions_frame(batch: Batch) -> pl.DataFrame:
+    """The envelope's columns of x12_transactions, one row per loadable transaction, with the
+    batch's global positions."""
+    loadable = list(batch.transactions())
     return pl.DataFrame(
         {
-            "st_position": [tx.st_position for tx in loadable],
-            "_segment_position": [tx.st_position for tx in loadable],
-            "gs_position": [tx.group.gs_position if tx.group else None for tx in loadable],
-            "transaction_set_id": [tx.transaction_set for tx in loadable],
-            "implementation_reference": [tx.guide for tx in loadable],
-            "segment_count": [tx.segment_count for tx in loadable],
+            "st_position": [base + tx.st_position for base, tx in loadable],
+            "_segment_position": [base + tx.st_position for base, tx in loadable],
+            "gs_position": [
+                base + tx.group.gs_position if tx.group else None for base, tx in loadable
+            ],
+            "transaction_set_id": [tx.transaction_set for _, tx in loadable],
+            "implementation_reference": [tx.guide for _, tx in loadable],
+            "segment_count": [tx.segment_count for _, tx in loadable],
         },
         schema={
             "st_position": pl.Int64,
@@ -35,26 +40,20 @@ def transactions_frame(loadable: list[Transaction]) -> pl.DataFrame:
     )
 
 
-def lineage_frame(envelope: Envelope) -> pl.DataFrame:
-    """Control numbers and ISA position by ``st_position``, to join onto every table."""
-    loadable = envelope.loadable()
+def lineage_frame(batch: Batch) -> pl.DataFrame:
+    """Control numbers and ISA position by (global) ``st_position``, to join onto every table."""
+    loadable = [
+        (base, tx, None if tx.interchange is None else file.envelope.interchanges[tx.interchange])
+        for file, base in zip(batch.files, batch.bases.tolist(), strict=True)
+        for tx in file.envelope.loadable()
+    ]
     return pl.DataFrame(
         {
-            "st_position": [tx.st_position for tx in loadable],
-            "isa_position": [
-                envelope.interchanges[tx.interchange].isa_position
-                if tx.interchange is not None
-                else None
-                for tx in loadable
-            ],
-            "_interchange_control": [
-                envelope.interchanges[tx.interchange].control
-                if tx.interchange is not None
-                else None
-                for tx in loadable
-            ],
-            "_group_control": [tx.group.control if tx.group else None for tx in loadable],
-            "_st_control": [tx.control for tx in loadable],
+            "st_position": [base + tx.st_position for base, tx, _ in loadable],
+            "isa_position": [base + isa.isa_position if isa else None for base, _, isa in loadable],
+            "_interchange_control": [isa.control if isa else None for _, _, isa in loadable],
+            "_group_control": [tx.group.control if tx.group else None for _, tx, _ in loadable],
+            "_st_control": [tx.control for _, tx, _ in loadable],
         },
         schema={
             "st_position": pl.Int64,
@@ -66,8 +65,19 @@ def lineage_frame(envelope: Envelope) -> pl.DataFrame:
     )
 
 
-def interchanges_frame(envelope: Envelope, source_file: str, file_hash: str) -> pl.DataFrame:
-    """One row per functional group with a loaded transaction, with its ISA's fields."""
+def interchanges_frame(batch: Batch) -> pl.DataFrame:
+    """One row per functional group with a loaded transaction, with its ISA's fields; positions
+    are the file's own, ``__file`` says which file (as ``Batch.localize`` leaves a table)."""
+    rows = []
+    for index, file in enumerate(batch.files):
+        rows += _interchange_rows(file.envelope, index)
+    schema = {name: POLARS_TYPES[kind] for name, kind in X12_TABLES["x12_interchanges"]}
+    schema.pop("_file_hash")
+    schema.pop("_source_file")
+    return pl.DataFrame(rows, schema={**schema, FILE: pl.Int64})
+
+
+def _interchange_rows(envelope: Envelope, file: int) -> list[dict]:
     rows = []
     for interchange in envelope.interchanges:
         header = interchange.header
@@ -81,8 +91,6 @@ def interchanges_frame(envelope: Envelope, source_file: str, file_hash: str) -> 
             gs = group.elements + [""] * 9
             rows.append(
                 {
-                    "_file_hash": file_hash,
-                    "_source_file": source_file,
                     "_interchange_control": interchange.control,
                     "_group_control": group.control,
                     "_st_control": None,
@@ -110,7 +118,7 @@ def interchanges_frame(envelope: Envelope, source_file: str, file_hash: str) -> 
                     "group_control_number": group.control,
                     "group_version": gs[8],
                     "transaction_count": len(group.transactions),
+                    FILE: file,
                 }
             )
-    schema = {name: POLARS_TYPES[kind] for name, kind in X12_TABLES["x12_interchanges"]}
-    return pl.DataFrame(rows, schema=schema)
+    return rows

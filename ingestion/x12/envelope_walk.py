@@ -40,6 +40,7 @@ def walk_envelope(segments: Segments, expected: str) -> Envelope:
 
 class _Walker:
     def __init__(self, segments: Segments, expected: str) -> None:
+        self.segments = segments
         self.isa_headers = segments.isa_headers
         self.expected = expected
         self.total = segments.count
@@ -63,6 +64,17 @@ class _Walker:
             code, where = "outside_group", "inside an interchange but outside any GS/GE group"
         else:
             code, where = "outside_transaction", "inside a group but outside any ST/SE"
+        unreadable = np.flatnonzero(self.segments.code[first - 1 : last] < 0)
+        if len(unreadable) and self.isa is not None:
+            # Likely the reason they are strays: the GS/ST/SE ids among them are not seen.
+            code = "unreadable_segment_id"
+            sample = self.segments.text(first - 1 + int(unreadable[0]))[:24]
+            where += (
+                f"; {len(unreadable)} of them have no segment id readable with the element "
+                f"separator {self.separator!r} the ISA declares (segment "
+                f"{first + int(unreadable[0])} starts {sample!r}): a file must use the "
+                "delimiters its ISA declares"
+            )
         self._stray(code, first, last, f"{where}; expected only ST..SE sets there")
 
     def _stray(self, code: str, first: int, last: int, why: str) -> None:
@@ -130,6 +142,17 @@ class _Walker:
                 position,
                 self.isa,
                 None,
+            )
+        elif header is not None and header.width_problem:
+            self.envelope.add_problem(
+                "isa_not_fixed_width",
+                _squeezed_reason(position, header),
+                "segment",
+                position,
+                self.isa,
+                None,
+                value=header.text,
+                disposition="flagged",
             )
 
     def _gs(self, position: int, elements: list[str]) -> None:
@@ -286,7 +309,7 @@ class _Walker:
             for name, open_ in (("SE", self.tx), ("GE", self.group), ("IEA", self.isa is not None))
             if open_
         ]
-        if not missing:
+        if not missing or self._ends_unreadable():
             return
         trailers = "/".join(missing)
         if self.tx is not None:
@@ -312,6 +335,17 @@ class _Walker:
             )
 
     # -- helpers ---------------------------------------------------------------------------
+
+    def _ends_unreadable(self) -> bool:
+        """The file ends in segments without a readable id: its trailers may be among them,
+        and the issue quarantining them says so already."""
+        problems = self.envelope.problems
+        last = problems[-1] if problems else None
+        return (
+            last is not None
+            and last.reason_code == "unreadable_segment_id"
+            and (last.position or 0) + last.units - 1 == self.total
+        )
 
     def _interrupt(self, position: int, by: str) -> None:
         """An envelope segment arrived while a transaction was still open."""
@@ -373,13 +407,22 @@ def _isa_problem(header: IsaHeader | None, date: dt.date | None) -> str | None:
         return (
             "its delimiters cannot be read (expected 'ISA', an element separator and 16 elements)"
         )
-    if header.width_problem:
-        return header.width_problem
     if date is None:
         return f"ISA09 {header.elements[8]!r} is not a YYMMDD date"
     if not header.elements[12].isdigit():
         return f"ISA13 {header.elements[12]!r} is not a 9-digit control number"
     return None
+
+
+def _squeezed_reason(position: int, header: IsaHeader) -> str:
+    delimiters = header.delimiters
+    return (
+        f"ISA at segment {position} {header.width_problem}. It was read by its separators "
+        f"(element {delimiters.element!r} = 4th character, component {delimiters.component!r} "
+        f"= ISA16, segment terminator {delimiters.segment!r} = the character after ISA16) and "
+        "its transactions were read as usual; ask the sender to pad ISA02/04 and the "
+        "sender/receiver ids with spaces as the standard requires"
+    )
 
 
 def _int(text: str) -> int | None:

@@ -2,7 +2,10 @@
 
 The ISA is fixed-width (106 characters with its terminator), which is how a reader learns the
 separators: element = 4th character, repetition = ISA11, component = ISA16, segment terminator =
-the character after ISA16. Nothing here assumes ``*``, ``:`` or ``~``.
+the character after ISA16. Nothing here assumes ``*``, ``:`` or ``~``. Some senders squeeze the
+padding out of the ISA (``ISA*00* *00* *ZZ*NVMED *...``); the same rule still finds the
+separators when the ISA is split on its element separator (16 elements, then ISA16 and the
+terminator), so such a file is read and flagged, not quarantined (see ``parse_isa``).
 
 Speed matters (files of hundreds of MB), so segments are never turned into Python strings:
 numpy finds the terminators in the raw bytes and a segment is a (start, end) byte range plus
@@ -12,6 +15,7 @@ an integer code for its id. Only the kinds of segment a table needs become text,
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -23,6 +27,7 @@ ISA_LENGTH = 106  # terminator included
 ISA_WIDTHS = (2, 10, 2, 10, 2, 15, 2, 15, 6, 4, 1, 5, 9, 1, 1, 1)
 WHITESPACE = b" \t\r\n"
 _MAX_ISA_SCAN = 400  # a squeezed or padded ISA still ends well before this
+_SPACES = re.compile(b"[" + re.escape(WHITESPACE) + b"]*")
 
 
 @dataclass(frozen=True)
@@ -41,6 +46,11 @@ class IsaHeader:
     elements: tuple[str, ...]  # ISA01..ISA16, padding kept
     width_problem: str | None  # why it is not the fixed 106 characters; None when it is
     length: int  # characters up to and including the terminator
+
+    @property
+    def text(self) -> str:
+        """The ISA as sent, without its terminator."""
+        return self.delimiters.element.join(("ISA", *self.elements))
 
 
 @dataclass
@@ -84,27 +94,47 @@ def byte_slices(array: np.ndarray, begin: np.ndarray, length: np.ndarray) -> pl.
     """
     if len(array) >= 2**31:  # view offsets are 32-bit
         return _copied_slices(array, begin, length)
-    count = len(begin)
-    views = np.zeros((count, 4), dtype=np.int32)
-    views[:, 0] = length
-    long_rows = np.flatnonzero(length > 12)
-    if len(long_rows):
-        windows = np.lib.stride_tricks.sliding_window_view(array, 4)
-        views[long_rows, 1] = windows[begin[long_rows]].view(np.int32).ravel()
-        views[long_rows, 3] = begin[long_rows]
-    short_rows = np.flatnonzero(length <= 12)
-    if len(short_rows):
-        views.view(np.uint8).reshape(count, 16)[short_rows, 4:] = _inline_bytes(
-            array, begin[short_rows], length[short_rows]
-        )
+    views = _views(array, begin, length)
     arrow = pa.Array.from_buffers(
-        pa.string_view(), count, [None, pa.py_buffer(views), pa.py_buffer(array)]
+        pa.string_view(), len(begin), [None, pa.py_buffer(views), pa.py_buffer(array)]
     )
     return pl.Series(arrow)
 
 
+_WORD_MASKS = np.array([0, 0xFF, 0xFFFF, 0xFFFFFF, 0xFFFFFFFF], dtype=np.uint32)
+
+
+def _views(array: np.ndarray, begin: np.ndarray, length: np.ndarray) -> np.ndarray:
+    """(n, 4) words of Arrow string views: the length, then the bytes inline (zero past the
+    length) when there are at most 12, else a 4-byte prefix, buffer 0 and the offset."""
+    count = len(begin)
+    views = np.zeros((count, 4), dtype=np.uint32)
+    views[:, 0] = length
+    if len(array) < 12:  # no row is longer than the file: all inline
+        views.view(np.uint8).reshape(count, 16)[:, 4:] = _inline_bytes(array, begin, length)
+        return views
+    # Each byte offset read as the start of a little-endian 4-byte word: three gathers give a
+    # row's 12 inline bytes, masked to its length (no (n, 12) byte arrays).
+    words = np.ndarray((len(array) - 3,), dtype="<u4", buffer=array, strides=(1,))
+    last = len(array) - 4
+    short = length <= 12
+    for k, long_value in enumerate((None, 0, begin)):
+        word = words[np.minimum(begin + 4 * k, last)]
+        inline = word & _WORD_MASKS[np.clip(length - 4 * k, 0, 4)]
+        views[:, 1 + k] = np.where(short, inline, word if long_value is None else long_value)
+    # Short rows in the file's last 12 bytes read clipped words: take their bytes one by one.
+    near_end = np.flatnonzero(short & (begin + 12 > len(array)))
+    if len(near_end):
+        views.view(np.uint8).reshape(count, 16)[near_end, 4:] = _inline_bytes(
+            array, begin[near_end], length[near_end]
+        )
+    return views
+
+
 def _inline_bytes(array: np.ndarray, begin: np.ndarray, length: np.ndarray) -> np.ndarray:
     """(n, 12) bytes from each begin, zero past each length (the inline part of a view)."""
+    if len(array) == 0:
+        return np.zeros((len(begin), 12), dtype=np.uint8)
     reach = len(array) - 12
     if reach >= 0:
         heads = np.lib.stride_tricks.sliding_window_view(array, 12)[np.minimum(begin, reach)]
@@ -140,9 +170,10 @@ def segment_code(segment_id: str) -> int:
 def parse_isa(raw: bytes, offset: int) -> IsaHeader | None:
     """Read the ISA starting at ``offset``; None when no delimiters can be told from it.
 
-    A fixed-width ISA is read by position. An ISA whose padding was squeezed or stretched is
-    still read (element by element) so the file's segments can be counted and reported, but
-    ``width_problem`` says what is wrong with it.
+    Elements are read by the separator the 4th character declares, so an ISA whose padding
+    was squeezed or stretched (real senders do it) reads like a fixed-width one: ISA16 is the
+    component separator and the character after it the segment terminator. ``width_problem``
+    says how it departs from the fixed 106 characters; the envelope check flags it.
     """
     head = raw[offset : offset + _MAX_ISA_SCAN]
     if not head.startswith(b"ISA") or len(head) < 4:
@@ -178,9 +209,9 @@ def _width_problem(elements: tuple[str, ...], length: int) -> str | None:
     for number, (value, width) in enumerate(zip(elements, ISA_WIDTHS, strict=True), start=1):
         if len(value) != width:
             return (
-                f"ISA{number:02d} is {len(value)} character(s) ({value!r}) where the fixed "
-                f"width is {width}, so the ISA is {length} characters long instead of "
-                f"{ISA_LENGTH} (pad ISA02/04 and the sender/receiver ids with spaces)"
+                f"is not fixed-width ({ISA_LENGTH} chars): it is {length} characters long, "
+                f"first ISA{number:02d} with {len(value)} character(s) ({value!r}) where the "
+                f"fixed width is {width}"
             )
     return None
 
@@ -199,9 +230,8 @@ def decode_to_utf8(data: bytes) -> bytes:
 
 
 def first_non_space(raw: bytes, offset: int = 0) -> int:
-    while offset < len(raw) and raw[offset] in WHITESPACE:
-        offset += 1
-    return offset
+    match = _SPACES.match(raw, offset)
+    return match.end() if match else offset
 
 
 def tokenize(raw: bytes) -> Segments:
@@ -289,6 +319,13 @@ def _skip_whitespace(
     is_space = np.zeros(256, dtype=bool)
     is_space[[byte for byte in WHITESPACE if byte != terminator]] = True
     starts = starts.copy()
+    # Whole-array steps while most segments move (one newline, or CR LF, after each
+    # terminator): a mask add is cheaper than index arrays. Then only the few still moving.
+    for _ in range(2):
+        moving = is_space[array[np.minimum(starts, len(array) - 1)]] & (starts < ends)
+        if not moving.any():
+            return starts
+        starts += moving
     active = np.flatnonzero(starts < ends)
     while len(active):
         moving = is_space[array[starts[active]]]
@@ -311,13 +348,14 @@ def token_codes(
     """``segment_code`` of the 1-3 character token at each start (up to a separator or the
     end), or -1 when it is longer; vectorized, for segment ids and qualifiers alike."""
     sep = ord(separator)
-    heads = _first_four_bytes(array, starts, ends, sep).astype(np.int32)
-    b0, b1, b2, b3 = heads[:, 0], heads[:, 1], heads[:, 2], heads[:, 3]
+    # The four bytes of each row as one little-endian word: byte k is (word >> 8k) & 0xFF.
+    words = _first_four_bytes(array, starts, ends, sep).view("<u4").ravel().astype(np.int64)
+    b0, b1, b2, b3 = (words & 0xFF, (words >> 8) & 0xFF, (words >> 16) & 0xFF, words >> 24)
     code2 = (b0 << 16) | (b1 << 8)
     codes = np.where(b2 == sep, code2, code2 | b2)
     codes = np.where(b1 == sep, b0 << 16, codes)
     codes[(b0 == sep) | ((b1 != sep) & (b2 != sep) & (b3 != sep))] = -1
-    return codes.astype(np.int64)
+    return codes
 
 
 def _first_four_bytes(
