@@ -5,7 +5,7 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from app import charts, panels, queries, ui
+from app import charts, panels, queries, signin, ui
 from app.context import PageContext
 from app.fmt import fmt_value, month_label
 
@@ -50,13 +50,15 @@ def categories(ctx: PageContext, weigh: str) -> pd.DataFrame:
         return frame
     top = frame.iloc[0]
     what = "Denied claims" if weigh == "claims" else "Denied dollars"
+    # Roles without claim drill-down (executive) get the aggregate chart only.
+    drill = signin.allowed("drill_down")
     title = (
         f"{top['label']} causes the most denials: {fmt_value(top['value'], UNIT[weigh])} "
-        f"({period}; click a bar to list its claims)"
+        f"({period}{'; click a bar to list its claims' if drill else ''})"
     )
     fig = charts.bar(frame, "label", "value", UNIT[weigh], title, what=what)
     selection = ui.chart_with_data(
-        fig, frame, f"denials by category, {period}", "denial_categories", selectable=True
+        fig, frame, f"denials by category, {period}", "denial_categories", selectable=drill
     )
     label = _selected_label(selection)
     hit = frame[frame["label"] == label]

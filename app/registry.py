@@ -4,12 +4,15 @@ from __future__ import annotations
 
 from typing import NamedTuple
 
+from app.auth import can
+
 
 class PageSpec(NamedTuple):
     path: str
     title: str
     icon: str
     section: str
+    needs: str | None = None  # capability a signed-in role needs (app.auth.ROLES)
 
 
 PAGES: tuple[PageSpec, ...] = (
@@ -21,6 +24,11 @@ PAGES: tuple[PageSpec, ...] = (
     PageSpec("views/revenue.py", "Revenue cycle", ":material/payments:", "Leadership"),
     PageSpec("views/locations.py", "Locations and growth", ":material/location_on:", "Leadership"),
     PageSpec("views/data_health.py", "Data health", ":material/health_and_safety:", "Data"),
-    PageSpec("views/sql.py", "SQL", ":material/terminal:", "Data"),
-    PageSpec("views/exports.py", "Exports", ":material/download:", "Data"),
+    PageSpec("views/sql.py", "SQL", ":material/terminal:", "Data", needs="sql"),
+    PageSpec("views/exports.py", "Exports", ":material/download:", "Data", needs="export"),
 )
+
+
+def pages_for(role: str | None) -> tuple[PageSpec, ...]:
+    """The pages a role sees (role None: sign-in is off, every page)."""
+    return tuple(spec for spec in PAGES if spec.needs is None or can(role, spec.needs))

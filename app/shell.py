@@ -3,28 +3,44 @@
 from __future__ import annotations
 
 from datetime import datetime
+from pathlib import Path
 
 import streamlit as st
 from streamlit.navigation.page import StreamlitPage
 
-from app import queries, ui
+from app import auth, queries, signin, ui
 from app.context import PageContext, publish
 from app.filters import render_sidebar
-from app.registry import PAGES
+from app.registry import PAGES, pages_for
 from app.snapshot import last_refresh, serving_path, snapshot_key, stale_after_hours
 
 
-def navigation() -> StreamlitPage:
+def navigation(role: str | None = None) -> StreamlitPage:
+    """The pages this role may open; any other URL lands on the default page."""
     sections: dict[str, list] = {}
-    for spec in PAGES:
+    for spec in pages_for(role):
         page = st.Page(spec.path, title=spec.title, icon=spec.icon, default=spec == PAGES[0])
         sections.setdefault(spec.section, []).append(page)
     return st.navigation(sections)
 
 
 def run() -> None:
-    """Show the selected page, or the first-run message when there is nothing to show."""
-    page = navigation()
+    """Show the selected page, or the first-run message when there is nothing to show.
+
+    With sign-in on, an anonymous visitor gets the sign-in form and nothing else (not even
+    the snapshot check, which would tell whether data exists).
+    """
+    role = None
+    if auth.sign_in_required():
+        user = signin.current_user()
+        if user is None:
+            signin.set_role(signin.ANONYMOUS)
+            signin.sign_in_page([Path(spec.path).stem for spec in PAGES[1:]])
+            return
+        role = user.role
+        signin.user_box(user)
+    signin.set_role(role)
+    page = navigation(role)
     key = snapshot_key()
     if key is None:
         ui.first_run(str(serving_path()), "no snapshot has been published there yet")

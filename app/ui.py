@@ -12,7 +12,7 @@ import pandas as pd
 import plotly.graph_objects as go
 import streamlit as st
 
-from app import queries
+from app import queries, signin
 from app.context import PageContext
 from app.fmt import fmt_age, fmt_delta, is_unchanged, month_label
 from app.kpis import Reading, read_metric
@@ -152,8 +152,11 @@ def chart(fig: go.Figure, key: str, selectable: bool = False) -> dict | None:
 
 
 def table(frame: pd.DataFrame, name: str, key: str, height: int | str = "auto") -> None:
-    """A table and its CSV download (every table in the app can be taken away)."""
+    """A table and its CSV download (every table in the app can be taken away, by roles
+    allowed to export when sign-in is on)."""
     st.dataframe(frame, hide_index=True, height=height)
+    if not signin.allowed("export"):
+        return
     st.download_button(
         f"Download {name} (CSV)",
         # Encoded only when clicked: most tables are never downloaded.

@@ -1,6 +1,6 @@
 """Render time of every dashboard page against a serving snapshot (AppTest, in-process).
 
-For each page, the median of --runs runs of:
+For each page, the median (p50) and 95th percentile (p95) of --runs runs of:
 - cold: a new session right after the caches were cleared (the first reader after a
   refresh published a new snapshot);
 - first: a new session with warm caches (any later reader opening the page);
@@ -21,7 +21,6 @@ from collections.abc import Callable
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[1]
-MAIN = REPO / "app" / "main.py"
 
 
 def _home_for(snapshot: Path) -> Path:
@@ -57,16 +56,25 @@ def _another_location(current: str) -> str | None:
     return next((i for i in ids if i != current), None)
 
 
-def measure_page(page: str, runs: int) -> dict[str, float]:
-    from streamlit.testing.v1 import AppTest
+def p50_p95(samples: list[float]) -> tuple[float, float]:
+    """Median and 95th percentile (linear interpolation between the runs)."""
+    if not samples:
+        return float("nan"), float("nan")
+    if len(samples) == 1:
+        return samples[0], samples[0]
+    return statistics.median(samples), statistics.quantiles(samples, n=20, method="inclusive")[18]
+
+
+def measure_page(page: str, runs: int) -> dict[str, tuple[float, float]]:
+    # One component registry for every session, as in a served app (see app_test).
+    from app_fixture import app_test
 
     samples: dict[str, list[float]] = {"cold": [], "first": [], "filter": []}
     for _ in range(runs):
         for kind in ("cold", "first"):
             if kind == "cold":
                 _clear_caches()
-            at = AppTest.from_file(str(MAIN), default_timeout=300)
-            at.switch_page(page)
+            at = app_test(page, timeout=300)
             samples[kind].append(_timed(at.run))
             if at.exception:
                 raise RuntimeError(f"{page}: {at.exception[0].value}")
@@ -74,7 +82,7 @@ def measure_page(page: str, runs: int) -> dict[str, float]:
         if location is not None:
             at.selectbox(key="f_location").set_value(location)
             samples["filter"].append(_timed(at.run))
-    return {k: statistics.median(v) if v else float("nan") for k, v in samples.items()}
+    return {kind: p50_p95(times) for kind, times in samples.items()}
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -88,7 +96,7 @@ def main(argv: list[str] | None = None) -> int:
     if not snapshot.is_file():
         parser.error(f"no snapshot file at {snapshot}")
     os.environ["FRICTION_HOME"] = str(_home_for(snapshot))
-    sys.path.insert(0, str(REPO))
+    sys.path[:0] = [str(REPO), str(REPO / "tests")]
     from app.registry import PAGES
 
     pages = args.pages or [spec.path for spec in PAGES]
@@ -96,12 +104,14 @@ def main(argv: list[str] | None = None) -> int:
     size_mb = snapshot.stat().st_size / 1e6
     print(
         f"snapshot {snapshot} ({size_mb:.1f} MB), {args.runs} runs per page, "
-        f"median seconds (warm-up incl. imports {warm_up:.1f} s)"
+        f"seconds p50/p95 (warm-up incl. imports {warm_up:.1f} s)"
     )
-    print(f"{'page':<26}{'cold':>8}{'first':>8}{'filter':>8}")
+    kinds = ("cold", "first", "filter")
+    print(f"{'page':<26}" + "".join(f"{k + ' p50':>12}{k + ' p95':>12}" for k in kinds))
     for page in pages:
         result = measure_page(page, args.runs)
-        print(f"{page:<26}{result['cold']:>8.2f}{result['first']:>8.2f}{result['filter']:>8.2f}")
+        cells = "".join(f"{result[k][0]:>12.2f}{result[k][1]:>12.2f}" for k in kinds)
+        print(f"{page:<26}{cells}")
     return 0
 
 

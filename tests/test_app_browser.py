@@ -10,11 +10,13 @@ import os
 import socket
 import subprocess
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
 from app_fixture import build_snapshot
 
+from app import auth
 from app.launch import streamlit_command, wait_for_port
 from app.registry import PAGES
 
@@ -42,12 +44,13 @@ def _free_port() -> int:
         return probe.getsockname()[1]
 
 
-@pytest.fixture(scope="module")
-def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    home = tmp_path_factory.mktemp("browser_home")
-    build_snapshot(home)
+@contextmanager
+def _serve(home: Path) -> Iterator[str]:
+    """The app on a free loopback port against `home`, stopped on exit."""
     port = _free_port()
     env = {**os.environ, "FRICTION_HOME": str(home)}
+    for name in ("FRICTION_AUTH", "FRICTION_AUTH_FILE"):
+        env.pop(name, None)
     process = subprocess.Popen(
         streamlit_command(port), env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE
     )
@@ -62,6 +65,24 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
             process.wait(timeout=10)
         except subprocess.TimeoutExpired:
             process.kill()
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    home = tmp_path_factory.mktemp("browser_home")
+    build_snapshot(home)
+    with _serve(home) as url:
+        yield url
+
+
+@pytest.fixture(scope="module")
+def signed_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """Sign-in on: one analyst, written with a tiny scrypt cost."""
+    home = tmp_path_factory.mktemp("browser_auth_home")
+    build_snapshot(home)
+    auth.add_user(home / "auth" / "users.toml", "ana", "analyst", "analyst-pass-1", cost=16)
+    with _serve(home) as url:
+        yield url
 
 
 VIEWPORT = {"width": 1400, "height": 6000}
@@ -97,9 +118,7 @@ def test_every_page_renders_without_exception(server: str) -> None:
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     failures = []
     with sync_api.sync_playwright() as playwright:
-        browser = playwright.chromium.launch(
-            executable_path=str(CHROMIUM), args=CHROMIUM_ARGS, headless=True
-        )
+        browser = _launch(playwright)
         try:
             page = browser.new_page(viewport=VIEWPORT)
             page.goto(server)
@@ -120,3 +139,49 @@ def test_every_page_renders_without_exception(server: str) -> None:
         finally:
             browser.close()
     assert failures == []
+
+
+def _launch(playwright):  # noqa: ANN001, ANN202 - playwright objects
+    return playwright.chromium.launch(
+        executable_path=str(CHROMIUM), args=CHROMIUM_ARGS, headless=True
+    )
+
+
+def _nav_titles(page) -> list[str]:  # noqa: ANN001 - playwright Page
+    # Each link's text is its material icon's name, then the title.
+    links = page.locator('[data-testid="stSidebarNav"] a').all_inner_texts()
+    return [text.strip().split("\n")[-1] for text in links]
+
+
+def test_anonymous_then_sign_in_then_pages(signed_server: str) -> None:
+    sync_api = pytest.importorskip("playwright.sync_api")
+    with sync_api.sync_playwright() as playwright:
+        browser = _launch(playwright)
+        try:
+            page = browser.new_page(viewport={"width": 1400, "height": 1400})
+            # Anonymous, even asking for the SQL page by URL: the form and nothing else.
+            page.goto(f"{signed_server}/sql")
+            page.get_by_role("heading", name="Sign in").wait_for(timeout=90_000)
+            assert page.locator('[data-testid="stSidebarNav"]').count() == 0
+            assert page.locator('[data-testid="stMetric"]').count() == 0
+            page.get_by_label("User name").fill("ana")
+            page.get_by_label("Password", exact=True).fill("wrong-password")
+            page.get_by_role("button", name="Sign in").click()
+            page.get_by_text("Wrong user name or password.").wait_for(timeout=60_000)
+            page.get_by_label("Password", exact=True).fill("analyst-pass-1")
+            page.get_by_role("button", name="Sign in").click()
+            # Signed in, the deep link asked for at first opens.
+            _settle(page, "sql")
+            assert page.locator('[data-testid="stException"]').count() == 0
+            expected = [s.title for s in PAGES if s.needs in (None, "sql")]
+            assert _nav_titles(page) == expected
+            nav = page.locator('[data-testid="stSidebarNav"]')
+            nav.get_by_role("link", name="Revenue cycle", exact=True).click()
+            _settle(page, "revenue")
+            assert page.get_by_text("Drill down: denied claims").count() == 1
+            assert page.locator('[data-testid="stDownloadButton"]').count() == 0
+            page.get_by_role("button", name="Sign out").click()
+            page.get_by_role("heading", name="Sign in").wait_for(timeout=60_000)
+            assert page.locator('[data-testid="stSidebarNav"]').count() == 0
+        finally:
+            browser.close()

@@ -11,12 +11,10 @@ from pathlib import Path
 import duckdb
 import pandas as pd
 import pytest
-from app_fixture import build_snapshot
+from app_fixture import app_test, build_snapshot
 from streamlit.testing.v1 import AppTest
 
 from app.registry import PAGES
-
-MAIN = str(Path(__file__).resolve().parents[1] / "app" / "main.py")
 
 
 @pytest.fixture(scope="module")
@@ -29,10 +27,7 @@ def home(tmp_path_factory: pytest.TempPathFactory) -> Path:
 def _app(home: Path, monkeypatch: pytest.MonkeyPatch, page: str | None = None) -> AppTest:
     monkeypatch.setenv("FRICTION_HOME", str(home))
     monkeypatch.delenv("FRICTION_STALE_AFTER_HOURS", raising=False)
-    at = AppTest.from_file(MAIN, default_timeout=60)
-    if page is not None:
-        # Page urls are the file stems, so the page can be chosen before the first run.
-        at.switch_page(page)
+    at = app_test(page)
     at.run()
     assert not at.exception, [e.value for e in at.exception]
     return at

@@ -8,10 +8,12 @@ byte-identical afterwards with no file written anywhere.
 from __future__ import annotations
 
 import hashlib
+import time
 from pathlib import Path
 
 import pytest
-from app_fixture import build_snapshot
+from app_fixture import app_test, build_snapshot
+from streamlit.testing.v1 import AppTest
 
 from app.queries import run_analyst_sql
 from app.snapshot import SnapshotKey, snapshot_key
@@ -82,6 +84,17 @@ def attacks(out: Path) -> list[str]:
         "SELECT * FROM query('COPY marts.kpi_monthly TO ''/tmp/x.csv''')",
         "SELECT * FROM query_table('marts.kpi_monthly')",
         "SELECT getenv('HOME')",
+        "SELECT * FROM read_csv/**/('/etc/passwd')",
+        "SELECT * FROM main.read_text('/etc/passwd')",
+        "SELECT 1 UNION ALL SELECT content FROM read_text('/etc/passwd')",
+        "SELECT * FROM sqlite_scan('/tmp/x.db', 't')",
+        "SELECT * FROM delta_scan('/tmp/table')",
+        "FROM '/etc/passwd'",
+        "SUMMARIZE marts.kpi_monthly",
+        "PIVOT marts.kpi_monthly ON metric_id USING sum(value)",
+        "CREATE OR REPLACE MACRO m(x) AS x",
+        "CREATE SECRET s (TYPE s3, KEY_ID 'k', SECRET 's')",
+        "SET GLOBAL enable_external_access = true",
         "",
         "   -- only a comment",
     ]
@@ -133,8 +146,8 @@ def _sha256(path: str) -> str:
     return hashlib.sha256(Path(path).read_bytes()).hexdigest()
 
 
-def test_at_least_fifty_attacks_are_listed(tmp_path: Path) -> None:
-    assert len(attacks(tmp_path)) >= 50
+def test_at_least_seventy_attacks_are_listed(tmp_path: Path) -> None:
+    assert len(attacks(tmp_path)) >= 70
 
 
 @pytest.mark.parametrize("index", range(len(attacks(Path("/tmp")))))
@@ -208,3 +221,54 @@ def test_runner_stops_at_time_limit(snapshot: SnapshotKey) -> None:
     result = run_analyst_sql(snapshot, "select count(*) from range(100000000000) a", timeout_s=0.5)
     assert result.frame is None
     assert "time limit" in result.error
+
+
+def test_huge_cross_join_passes_the_guard_but_stops_at_time_limit(
+    snapshot: SnapshotKey,
+) -> None:
+    # A SELECT the guard cannot refuse (10^18 rows): only the time limit stops it.
+    sql = (
+        "select count(*) from range(1000000) a cross join range(1000000) b "
+        "cross join range(1000000) c"
+    )
+    verdict = check_sql(sql)
+    assert verdict.allowed
+    before = _sha256(snapshot.path)
+    started = time.perf_counter()
+    result = run_analyst_sql(snapshot, verdict.statement, timeout_s=1.0)
+    assert result.frame is None and result.error == "stopped after the 1 s time limit"
+    assert time.perf_counter() - started < 15  # interrupted, not run to the end
+    assert _sha256(snapshot.path) == before
+
+
+def _run_button(at: AppTest):  # noqa: ANN202 - streamlit element
+    return next(b for b in at.button if b.label == "Run")
+
+
+def test_sql_page_refuses_attacks_and_runs_a_select(
+    snapshot: SnapshotKey, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    """The page itself, as an analyst uses it: refusal shown, nothing run, file unchanged."""
+    monkeypatch.setenv("FRICTION_HOME", str(Path(snapshot.path).parents[1]))
+    for name in ("FRICTION_AUTH", "FRICTION_AUTH_FILE"):
+        monkeypatch.delenv(name, raising=False)
+    before = _sha256(snapshot.path)
+    at = app_test("views/sql.py")
+    at.run()
+    target = (tmp_path / "stolen.csv").as_posix()
+    for sql, reason in (
+        (f"COPY marts.kpi_monthly TO '{target}'", "Not run: COPY is not allowed"),
+        ("SELECT 1 -- x\n; DROP TABLE marts.kpi_monthly", "Not run: Run one statement"),
+        ("SELECT * FROM read_text('/etc/passwd')", "Not run: read_text reads outside"),
+        ("INSTALL httpfs", "Not run: INSTALL is not allowed"),
+    ):
+        at.text_area(key="sql_text").input(sql)
+        _run_button(at).click().run()
+        assert not at.exception
+        assert at.error[0].value.startswith(reason), at.error[0].value
+    at.text_area(key="sql_text").input("select count(*) as n from marts.dim_location")
+    _run_button(at).click().run()
+    assert not at.error
+    assert at.dataframe[-1].value.to_dict("list") == {"n": [2]}
+    assert _sha256(snapshot.path) == before
+    assert list(tmp_path.iterdir()) == []

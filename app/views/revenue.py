@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from app import denials, panels, ui
+from app import denials, panels, signin, ui
 from app.context import page_context
 
 ctx = page_context()
@@ -39,8 +39,9 @@ denials.carc_pareto(ctx, weigh)
 st.subheader("The friction chain: upstream step, denial category, outcome")
 denials.friction_chain(ctx, weigh)
 
-st.subheader("Drill down: denied claims and one claim's journey")
-denials.drill_down(ctx, frame)
+if signin.allowed("drill_down"):
+    st.subheader("Drill down: denied claims and one claim's journey")
+    denials.drill_down(ctx, frame)
 
 st.subheader("Accounts receivable and payment speed")
 left, right = st.columns(2)
