@@ -9,11 +9,16 @@ import argparse
 import sys
 from pathlib import Path
 
+from rich.markup import escape
+
 from dagster_project.progress import console, progress_bar
 from dagster_project.settings import load_settings
+from dagster_project.stages.preflight import PreflightError
 
 DEMO_PRESET = "small"
 DEMO_SEED = 7
+# Exit codes schedulers can tell apart: 1 the refresh ran and failed, 2 it could not start.
+EXIT_FAILED, EXIT_REFUSED = 1, 2
 
 
 def _cmd_simulate(args: argparse.Namespace) -> int:
@@ -35,7 +40,7 @@ def _cmd_refresh(args: argparse.Namespace) -> int:
     settings = load_settings(home=args.home, landing=args.landing)
     result = run_refresh(settings)
     console.print(result.one_line())
-    return 0 if result.ok else 1
+    return 0 if result.ok else EXIT_FAILED
 
 
 def _cmd_demo(args: argparse.Namespace) -> int:
@@ -115,6 +120,13 @@ def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     try:
         return args.func(args)
+    except PreflightError as error:
+        # One paragraph, no traceback: the message already says what, where and how to fix.
+        console.print(
+            f"[red]friction {args.command}: cannot start.[/red] {escape(str(error))}",
+            soft_wrap=True,  # paths stay whole for copy and paste
+        )
+        return EXIT_REFUSED
     except KeyboardInterrupt:
         console.print("[red]interrupted[/red]")
         return 130

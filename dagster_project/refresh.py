@@ -5,6 +5,10 @@ process, with a progress bar and a time per stage. The run goes to an in-memory 
 instance: the home's SQLite instance (the one ``friction ui`` shows) commits every event
 to disk, some 1,500 per refresh, which measured 60 s of a 190 s refresh of the small preset.
 The outcome is recorded in ``<home>/serving/last_refresh.json`` either way.
+
+Before the job starts: ``stages.preflight`` refuses a refresh that cannot work (no PHI key,
+no landing folder, home not writable, disk full) with a one-paragraph fix, and
+``stages.recovery`` takes the home's refresh lock and clears what a killed refresh left.
 """
 
 from __future__ import annotations
@@ -18,9 +22,17 @@ from dagster import DagsterEventType, DagsterInstance, Definitions, EventLogEntr
 from rich.table import Table
 
 from dagster_project.defs.refresh_status import failure_reason, record_failure
-from dagster_project.defs.tags import STAGE_ORDER, STAGE_TAG, SUMMARY
+from dagster_project.defs.tags import STAGE_ORDER, STAGE_TAG, SUMMARY, TRANSFORM
 from dagster_project.progress import ProgressCallback, console, progress_bar
 from dagster_project.settings import Settings
+from dagster_project.stages import faults
+from dagster_project.stages.preflight import PreflightError, preflight
+from dagster_project.stages.recovery import (
+    clear_leftovers,
+    open_work_db,
+    refresh_lock,
+    stop_own_dbt_children,
+)
 
 PREPARE = "prepare"
 # The event log keeps every step's debug output; the terminal shows the bar and warnings.
@@ -83,6 +95,8 @@ class StageClock:
         elif event.event_type in _DONE_EVENTS and event.step_key in self.started:
             self.seconds[stage] += entry.timestamp - self.started.pop(event.step_key)
         elif event.event_type == DagsterEventType.ASSET_MATERIALIZATION:
+            if stage == TRANSFORM:
+                faults.pause_if_requested(faults.TRANSFORM)  # dbt is mid-build here
             self.done += 1
             summary = event.materialization.metadata.get(SUMMARY)
             if summary is not None:
@@ -96,6 +110,8 @@ class StageClock:
 
     def load_progress(self, label: str, done: int, total: int) -> None:
         """The loader's per-file progress, shown on the same bar."""
+        if done >= total // 2:
+            faults.pause_if_requested(faults.INGEST)  # about half the files walked
         self.progress(f"ingest: {label} ({done}/{total} files)", self.done, self.units)
 
 
@@ -114,12 +130,39 @@ def _print_stages(result: RefreshResult) -> None:
 def run_refresh(settings: Settings, *, instance: DagsterInstance | None = None) -> RefreshResult:
     """Run the ``refresh`` job in-process; ``ok=False`` with the reason when it failed.
 
-    ``instance`` receives the run's events (default: an in-memory one, see above).
+    Raises ``PreflightError`` (nothing written) when the refresh cannot start: see
+    ``stages.preflight``. ``instance`` receives the run's events (default: an in-memory one).
     """
+    try:
+        preflight(settings)
+    except PreflightError as error:
+        _record_refusal(settings, str(error))
+        raise
+    settings.ensure_dirs()
+    with refresh_lock(settings):
+        open_work_db(settings, console.print)
+        for path in clear_leftovers(settings):
+            console.print(f"removed {path.name}, left half-written by an interrupted refresh")
+        try:
+            return _run_job(settings, instance)
+        finally:
+            for pid in stop_own_dbt_children():
+                console.print(f"stopped dbt (PID {pid}), still running after the refresh ended")
+
+
+def _record_refusal(settings: Settings, reason: str) -> None:
+    """Tell the dashboard why data stopped updating, if the serving folder can take a note."""
+    if settings.serving_db.parent.is_dir():
+        try:
+            record_failure(settings.serving_db, run_id="", reason=reason)
+        except OSError:
+            pass  # unwritable or full: the message on the terminal is all we can give
+
+
+def _run_job(settings: Settings, instance: DagsterInstance | None) -> RefreshResult:
     from dagster_project.defs import build_defs
     from dagster_project.defs.jobs import REFRESH_JOB
 
-    settings.ensure_dirs()
     result = RefreshResult(run_id=str(uuid.uuid4()))  # Dagster run ids are uuid4 strings
     began = time.perf_counter()
     with progress_bar("refresh") as progress:

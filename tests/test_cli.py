@@ -25,3 +25,10 @@ def test_simulate_arguments() -> None:
 def test_unknown_preset_is_refused() -> None:
     with pytest.raises(SystemExit):
         build_parser().parse_args(["simulate", "--preset", "huge", "--out", "/tmp/x"])
+
+
+def test_refresh_arguments() -> None:
+    args = build_parser().parse_args(["refresh", "--home", "/h", "--landing", "/l"])
+    assert (args.command, args.home, args.landing) == ("refresh", "/h", "/l")
+    defaults = build_parser().parse_args(["refresh"])
+    assert (defaults.home, defaults.landing) == (None, None)  # FRICTION_HOME / <home>/landing

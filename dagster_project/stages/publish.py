@@ -16,6 +16,8 @@ from pathlib import Path
 
 import duckdb
 
+from dagster_project.stages import faults
+
 # Column names that would mean patient identity leaked past staging (architecture inv. 4).
 PHI_COLUMN_NAMES = frozenset(
     {
@@ -113,10 +115,12 @@ def _rotate(serving_db: Path, built_at: dt.datetime, keep: int) -> list[Path]:
     return sorted(history.glob("warehouse-*.duckdb"))
 
 
-def _remove_leftovers(folder: Path) -> None:
+def remove_leftovers(folder: Path) -> list[Path]:
     """Delete half-built files a killed publish left behind (one publisher at a time)."""
-    for leftover in folder.glob(".building-*.duckdb*"):
+    removed = sorted(folder.glob(".building-*.duckdb*"))
+    for leftover in removed:
         leftover.unlink(missing_ok=True)
+    return removed
 
 
 def publish_snapshot(
@@ -133,7 +137,7 @@ def publish_snapshot(
     refused snapshot, a full disk, a crash) leaves the previous snapshot as it was.
     """
     serving_db.parent.mkdir(parents=True, exist_ok=True)
-    _remove_leftovers(serving_db.parent)
+    remove_leftovers(serving_db.parent)
     built_at = dt.datetime.now().replace(microsecond=0)
     tmp = serving_db.parent / f".building-{uuid.uuid4().hex}.duckdb"
     rows: dict[str, int] = {}
@@ -150,7 +154,9 @@ def publish_snapshot(
                 raise PublishRefused(f"PHI columns in published schemas, refusing: {leaked}")
             for schema in (*PUBLISHED_SCHEMAS, "meta"):
                 con.execute(f"create schema {schema}")
-            for schema, table in tables:
+            for index, (schema, table) in enumerate(tables):
+                if index == len(tables) // 2:
+                    faults.pause_if_requested(faults.PUBLISH)  # the new file is half written
                 name = f'{schema}."{table}"'
                 con.execute(f"create table {name} as select * from work.{name}")
                 count = con.execute(f"select count(*) from {name}").fetchone()
