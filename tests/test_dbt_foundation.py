@@ -49,6 +49,8 @@ from ingestion import raw_store
 REPO = Path(__file__).resolve().parents[1]
 DBT_DIR = REPO / "dbt"
 AS_OF = "2025-04-01 00:00:00"
+# The keyed hash's secret for this build, pinned: the suite's conftest sets its own default.
+PHI_KEY = "foundation-test-key"
 
 # PHI planted in the fixture: none of it may appear in any marts table.
 PHI_STRINGS = [
@@ -680,6 +682,7 @@ def run_dbt(commands: list[list[str]], target: Path, database: Path) -> dict[str
     env = {
         **os.environ,
         "FRICTION_WORK_DB": str(database),
+        "FRICTION_PHI_KEY": PHI_KEY,
         "DBT_SEND_ANONYMOUS_USAGE_STATS": "false",
     }
     result = subprocess.run(
@@ -819,6 +822,9 @@ def test_latest_version_rule(con: duckdb.DuckDBPyConnection) -> None:
         ("staff.minutes_per_visit", (75, 3, 25.0)),
         ("staff.cost_per_visit", (60, 3, 20.0)),
         ("staff.open_backlog", (1, None, 1)),
+        # work RVUs (seed cpt_work_rvus) of the March charges: 99213 1.30 + 93306 1.50
+        # + 93000 0.17 + 99214 1.92, one unit each
+        ("fin.wrvu", (4.89, None, 4.89)),
     ],
 )
 def test_practice_metric_values(
@@ -830,6 +836,31 @@ def test_practice_metric_values(
             assert actual is None, (metric_id, got)
         else:
             assert actual == pytest.approx(want), (metric_id, got)
+
+
+# Rows per mart, from the fixture: a speed-up or refactor of the models must not change them.
+MART_ROWS = {
+    "dim_patient": 3,  # pt1..pt3
+    "dim_provider": 2,
+    "dim_location": 2,
+    "fct_appointments": 6,  # ap1..ap6, one row per appointment whatever its versions
+    "fct_visits": 3,  # the completed ap1..ap3
+    "fct_encounters": 3,
+    "fct_clinical_notes": 3,
+    "fct_encounter_charges": 4,
+    "fct_eligibility_checks": 2,  # ap1's x12_270 and ap2's phone check
+    "fct_prior_auths": 2,
+    "fct_work_items": 4,
+    "fct_note_backlog": 1,  # no3, unsigned at the end of March
+    "fct_work_backlog": 1,  # the claim follow-up still open at the end of March
+}
+
+
+def test_mart_row_counts(con: duckdb.DuckDBPyConnection) -> None:
+    counts = {
+        name: con.execute(f"select count(*) from marts.{name}").fetchone()[0] for name in MART_ROWS
+    }
+    assert counts == MART_ROWS
 
 
 def test_breakdowns(con: duckdb.DuckDBPyConnection) -> None:
@@ -910,7 +941,7 @@ def test_no_phi_in_marts(con: duckdb.DuckDBPyConnection) -> None:
     assert con.execute(
         "select count(*) from staging.stg_pm__patients where mrn = 'MRN-0001'"
     ).fetchone() == (1,)
-    key = hashlib.sha256(b"demo-only-key|pt1").hexdigest()
+    key = hashlib.sha256(f"{PHI_KEY}|pt1".encode()).hexdigest()
     assert con.execute(
         "select age_band, sex, zip3 from marts.dim_patient where patient_key = ?", [key]
     ).fetchone() == ("35-49", "F", "606")

@@ -99,3 +99,26 @@
     where metric_id in ({% for m in metrics %}'{{ m }}'{% if not loop.last %}, {% endif %}{% endfor %})
     {%- endif %}
 {%- endmacro %}
+
+{#- Several shares over one relation and period: per metric id, the share of rows where a
+    boolean column (or condition) holds, i.e. kpi_rate(flag(condition), '1'). `flags` maps
+    metric_id -> condition, in output order. Rendered as a union all. -#}
+{% macro kpi_flag_rates(relation, period, flags, where='1 = 1') -%}
+    {%- for metric_id, condition in flags.items() %}
+    {%- if not loop.first %}
+    union all
+    {%- endif %}
+    {{ friction.kpi_rate(metric_id, relation, period, friction.flag(condition), '1', where) }}
+    {%- endfor %}
+{%- endmacro %}
+
+{#- Several statistics of one expression over one relation and period: `stats` maps
+    metric_id -> stat (median, p90, mean, sum, count). Rendered as a union all. -#}
+{% macro kpi_stats(relation, period, expr, stats, where='1 = 1') -%}
+    {%- for metric_id, stat in stats.items() %}
+    {%- if not loop.first %}
+    union all
+    {%- endif %}
+    {{ friction.kpi_stat(metric_id, relation, period, expr, stat, where) }}
+    {%- endfor %}
+{%- endmacro %}

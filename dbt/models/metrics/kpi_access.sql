@@ -33,11 +33,10 @@ snapshots as (
 metrics as (
 
     -- requests (every status but rescheduled), by month of booked_at
-    {{ kpi_stat('access.lead_time_days_median', 'appointments', 'booked_month',
-        'lead_time_days', 'median', where='is_request') }}
-    union all
-    {{ kpi_stat('access.lead_time_days_p90', 'appointments', 'booked_month',
-        'lead_time_days', 'p90', where='is_request') }}
+    {{ kpi_stats('appointments', 'booked_month', 'lead_time_days', {
+        'access.lead_time_days_median': 'median',
+        'access.lead_time_days_p90': 'p90',
+    }, where='is_request') }}
     union all
     {{ kpi_stat('access.booking_lag_days_median', 'appointments', 'booked_month',
         'booking_lag_days', 'median', where='is_request') }}
@@ -50,11 +49,10 @@ metrics as (
     {{ kpi_rate('access.no_show_rate', 'appointments', 'scheduled_month',
         flag('is_no_show'), flag('is_no_show or is_visit')) }}
     union all
-    {{ kpi_rate('access.late_cancel_rate', 'appointments', 'scheduled_month',
-        flag('is_late_cancel'), '1') }}
-    union all
-    {{ kpi_rate('access.bump_rate', 'appointments', 'scheduled_month',
-        flag('is_bump'), '1') }}
+    {{ kpi_flag_rates('appointments', 'scheduled_month', {
+        'access.late_cancel_rate': 'is_late_cancel',
+        'access.bump_rate': 'is_bump',
+    }) }}
     union all
     {{ kpi_rate('access.auth_pending_reschedule_rate', 'appointments', 'scheduled_month',
         flag('is_auth_pending_cancel'), flag('needs_auth')) }}

@@ -57,35 +57,26 @@ required_by_cpt as (
 
 metrics as (
 
-    {{ kpi_stat('auth.turnaround_hours_median', 'auths_fanned', 'decided_month',
-        'turnaround_hours', 'median') }}
+    {{ kpi_stats('auths_fanned', 'decided_month', 'turnaround_hours', {
+        'auth.turnaround_hours_median': 'median',
+        'auth.turnaround_hours_mean': 'mean',
+        'auth.turnaround_hours_p90': 'p90',
+    }) }}
     union all
-    {{ kpi_stat('auth.turnaround_hours_mean', 'auths_fanned', 'decided_month',
-        'turnaround_hours', 'mean') }}
-    union all
-    {{ kpi_stat('auth.turnaround_hours_p90', 'auths_fanned', 'decided_month',
-        'turnaround_hours', 'p90') }}
-    union all
-    {{ kpi_rate('auth.within_cms_timeframe_rate', 'auths_fanned', 'decided_month',
-        flag('is_within_cms_timeframe'), '1') }}
-    union all
-    {{ kpi_rate('auth.approval_rate', 'auths_fanned', 'decided_month',
-        flag('is_approved'), '1') }}
-    union all
-    {{ kpi_rate('auth.partial_approval_rate', 'auths_fanned', 'decided_month',
-        flag('is_partially_approved'), '1') }}
-    union all
-    {{ kpi_rate('auth.denial_rate', 'auths_fanned', 'decided_month',
-        flag('is_denied'), '1') }}
-    union all
-    {{ kpi_rate('auth.peer_to_peer_rate', 'auths_fanned', 'decided_month',
-        flag('is_peer_to_peer'), '1') }}
+    {{ kpi_flag_rates('auths_fanned', 'decided_month', {
+        'auth.within_cms_timeframe_rate': 'is_within_cms_timeframe',
+        'auth.approval_rate': 'is_approved',
+        'auth.partial_approval_rate': 'is_partially_approved',
+        'auth.denial_rate': 'is_denied',
+        'auth.peer_to_peer_rate': 'is_peer_to_peer',
+    }) }}
     union all
     {{ kpi_stat('auth.pending_at_service_count', 'visits_fanned', 'service_month',
         'case when is_auth_pending_at_service then appointment_id end', 'count') }}
     union all
-    {{ kpi_rate('auth.required_rate', 'visits_fanned', 'service_month',
-        flag('is_auth_required'), '1') }}
+    {{ kpi_flag_rates('visits_fanned', 'service_month', {
+        'auth.required_rate': 'is_auth_required',
+    }) }}
     {%- if kpi_dimension_enabled('cpt_code') %}
     union all
     -- which services drive it: visits needing an auth for that CPT / all visits

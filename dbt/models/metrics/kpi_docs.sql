@@ -34,20 +34,18 @@ metrics as (
     {{ kpi_stat('docs.note_sign_lag_hours_median', 'notes_fanned', 'service_month',
         'sign_lag_hours', 'median', where='is_signed') }}
     union all
-    {{ kpi_rate('docs.notes_signed_24h_rate', 'notes_fanned', 'service_month',
-        flag('is_signed_within_24h'), '1') }}
-    union all
-    {{ kpi_rate('docs.notes_signed_72h_rate', 'notes_fanned', 'service_month',
-        flag('is_signed_within_72h'), '1') }}
+    {{ kpi_flag_rates('notes_fanned', 'service_month', {
+        'docs.notes_signed_24h_rate': 'is_signed_within_24h',
+        'docs.notes_signed_72h_rate': 'is_signed_within_72h',
+    }) }}
     union all
     {{ kpi_stat('docs.open_notes', 'backlog_fanned', 'period_month', 'note_id', 'count') }}
     union all
     -- charge lines by month of service
-    {{ kpi_stat('rcm.charge_lag_days_mean', 'charges_fanned', 'service_month',
-        'charge_lag_days', 'mean') }}
-    union all
-    {{ kpi_stat('rcm.charge_lag_days_median', 'charges_fanned', 'service_month',
-        'charge_lag_days', 'median') }}
+    {{ kpi_stats('charges_fanned', 'service_month', 'charge_lag_days', {
+        'rcm.charge_lag_days_mean': 'mean',
+        'rcm.charge_lag_days_median': 'median',
+    }) }}
 
 ),
 

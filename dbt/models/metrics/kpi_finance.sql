@@ -12,6 +12,9 @@
 --                                   coding, claim_followup, denial_appeal, payment_posting,
 --                                   patient_billing) / cash collected (payer CLP04 + patient
 --                                   payments), by month; practice and location only
+--   fin.wrvu                        work RVUs of the coded charges (seed cpt_work_rvus x
+--                                   units) by month of service; codes without a value
+--                                   (deleted codes, codes missing from the seed) count 0
 {%- set dims = {
     'location': 'location_id',
     'provider': 'provider_id',
@@ -32,8 +35,11 @@ charge_lines as (
         charges.provider_id,
         charges.specialty,
         coalesce(claim_payers.payer_id, visit_payers.payer_id) as payer_id,
-        charges.charge_amount
+        charges.charge_amount,
+        coalesce(rvus.work_rvu, 0) * charges.units as work_rvu
     from {{ ref('fct_encounter_charges') }} as charges
+    left join {{ ref('cpt_work_rvus') }} as rvus
+        on charges.cpt_code = rvus.cpt_code
     left join (
         select encounter_id, min(payer_id) as payer_id
         from claims
@@ -136,6 +142,8 @@ metrics as (
 
     {{ kpi_stat('fin.charges_usd', 'charges_fanned', 'service_month', 'charge_amount',
         'sum') }}
+    union all
+    {{ kpi_stat('fin.wrvu', 'charges_fanned', 'service_month', 'work_rvu', 'sum') }}
     union all
     {{ kpi_stat('fin.payer_payments_usd', 'payer_payments_fanned', 'adjudication_month',
         'paid_amount', 'sum') }}

@@ -267,14 +267,14 @@ metrics as (
     union all
     select * from savings
     union all
-    {{ kpi_rate('frontdesk.eligibility_verified_rate', 'visits_fanned', 'service_month',
-        flag('is_eligibility_verified'), '1') }}
+    {{ kpi_flag_rates('visits_fanned', 'service_month', {
+        'frontdesk.eligibility_verified_rate': 'is_eligibility_verified',
+    }) }}
     union all
-    {{ kpi_rate('frontdesk.eligibility_electronic_rate', 'checks_fanned', 'requested_month',
-        flag('is_electronic'), '1') }}
-    union all
-    {{ kpi_rate('frontdesk.eligibility_failure_rate', 'checks_fanned', 'requested_month',
-        flag('is_failure'), '1') }}
+    {{ kpi_flag_rates('checks_fanned', 'requested_month', {
+        'frontdesk.eligibility_electronic_rate': 'is_electronic',
+        'frontdesk.eligibility_failure_rate': 'is_failure',
+    }) }}
     union all
     {{ kpi_rate('frontdesk.pos_collection_rate', 'visits_fanned', 'service_month',
         'coalesce(copay_collected, 0)', 'coalesce(copay_due, 0)') }}

@@ -21,13 +21,14 @@ with events as (
 
 final as (
 
+    -- one row whatever the branch (the var branch once returned a row per event source)
     select
         {%- if var('as_of', '') %}
         cast(cast('{{ var("as_of") }}' as {{ dbt.type_timestamp() }}) as date) as as_of_date
         {%- else %}
         coalesce(max(event_date), cast({{ dbt.current_timestamp() }} as date)) as as_of_date
         {%- endif %}
-    from events
+    from (select max(event_date) as event_date from events) as newest
 
 )
 

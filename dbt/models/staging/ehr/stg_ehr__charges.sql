@@ -1,8 +1,9 @@
 -- Grain: one row per encounter charge line.
 -- Latest-version rule of the raw layer: per encounter_id, line_number, the last version wins.
+{{ latest_version_config(['encounter_id', 'line_number']) }}
 with source as (
 
-    select * from {{ source('raw', 'ehr__charges') }}
+    {{ rows_of_new_loads(source('raw', 'ehr__charges')) }}
 
 ),
 
@@ -33,6 +34,7 @@ final as (
         charge_amount,
         coded_at,
         _source_file,
+        _load_id,
         _loaded_at
     from latest
 

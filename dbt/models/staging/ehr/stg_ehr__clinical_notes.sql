@@ -1,8 +1,9 @@
 -- Grain: one row per clinical note.
 -- Latest-version rule of the raw layer: per note_id, the last version wins.
+{{ latest_version_config(['note_id']) }}
 with source as (
 
-    select * from {{ source('raw', 'ehr__clinical_notes') }}
+    {{ rows_of_new_loads(source('raw', 'ehr__clinical_notes')) }}
 
 ),
 
@@ -30,6 +31,7 @@ final as (
         created_at,
         signed_at,
         _source_file,
+        _load_id,
         _loaded_at
     from latest
 

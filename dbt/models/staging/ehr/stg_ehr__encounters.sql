@@ -1,8 +1,9 @@
 -- Grain: one row per encounter.
 -- Latest-version rule of the raw layer: per encounter_id, the last version wins.
+{{ latest_version_config(['encounter_id']) }}
 with source as (
 
-    select * from {{ source('raw', 'ehr__encounters') }}
+    {{ rows_of_new_loads(source('raw', 'ehr__encounters')) }}
 
 ),
 
@@ -37,6 +38,7 @@ final as (
         departed_at,
         place_of_service,
         _source_file,
+        _load_id,
         _loaded_at
     from latest
 

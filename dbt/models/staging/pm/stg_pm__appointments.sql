@@ -1,8 +1,9 @@
 -- Grain: one row per appointment (latest version of each appointment_id).
 -- Latest-version rule of the raw layer: per appointment_id, the last version wins.
+{{ latest_version_config(['appointment_id']) }}
 with source as (
 
-    select * from {{ source('raw', 'pm__appointments') }}
+    {{ rows_of_new_loads(source('raw', 'pm__appointments')) }}
 
 ),
 
@@ -42,6 +43,7 @@ final as (
         copay_due,
         copay_collected,
         _source_file,
+        _load_id,
         _loaded_at
     from latest
 

@@ -1,8 +1,9 @@
 -- Grain: one row per eligibility check.
 -- Latest-version rule of the raw layer: per check_id, the last version wins.
+{{ latest_version_config(['check_id']) }}
 with source as (
 
-    select * from {{ source('raw', 'pm__eligibility_checks') }}
+    {{ rows_of_new_loads(source('raw', 'pm__eligibility_checks')) }}
 
 ),
 
@@ -36,6 +37,7 @@ final as (
         coverage_end,
         copay_amount,
         _source_file,
+        _load_id,
         _loaded_at
     from latest
 

@@ -1,8 +1,9 @@
 -- Grain: one row per practice location.
 -- Latest-version rule of the raw layer: per location_id, the last version wins.
+{{ latest_version_config(['location_id']) }}
 with source as (
 
-    select * from {{ source('raw', 'pm__locations') }}
+    {{ rows_of_new_loads(source('raw', 'pm__locations')) }}
 
 ),
 
@@ -29,6 +30,7 @@ final as (
         state,
         opened_on,
         _source_file,
+        _load_id,
         _loaded_at
     from latest
 

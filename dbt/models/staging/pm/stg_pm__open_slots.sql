@@ -1,8 +1,9 @@
 -- Grain: one row per snapshot date, provider and open slot start.
 -- Latest-version rule of the raw layer: per snapshot_date, provider_id, slot_start, the last version wins.
+{{ latest_version_config(['snapshot_date', 'provider_id', 'slot_start_at']) }}
 with source as (
 
-    select * from {{ source('raw', 'pm__open_slots') }}
+    {{ rows_of_new_loads(source('raw', 'pm__open_slots')) }}
 
 ),
 
@@ -30,6 +31,7 @@ final as (
         slot_minutes,
         slot_type,
         _source_file,
+        _load_id,
         _loaded_at
     from latest
 

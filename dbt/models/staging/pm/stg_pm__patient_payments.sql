@@ -1,8 +1,9 @@
 -- Grain: one row per patient payment or refund.
 -- Latest-version rule of the raw layer: per payment_id, the last version wins.
+{{ latest_version_config(['payment_id']) }}
 with source as (
 
-    select * from {{ source('raw', 'pm__patient_payments') }}
+    {{ rows_of_new_loads(source('raw', 'pm__patient_payments')) }}
 
 ),
 
@@ -31,6 +32,7 @@ final as (
         amount,
         method,
         _source_file,
+        _load_id,
         _loaded_at
     from latest
 

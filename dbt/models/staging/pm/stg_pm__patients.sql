@@ -1,8 +1,9 @@
 -- Grain: one row per patient.
 -- Latest-version rule of the raw layer: per patient_id, the last version wins.
+{{ latest_version_config(['patient_id']) }}
 with source as (
 
-    select * from {{ source('raw', 'pm__patients') }}
+    {{ rows_of_new_loads(source('raw', 'pm__patients')) }}
 
 ),
 
@@ -34,6 +35,7 @@ final as (
         primary_payer_id,
         member_id,
         _source_file,
+        _load_id,
         _loaded_at
     from latest
 

@@ -1,8 +1,9 @@
 -- Grain: one row per payer.
 -- Latest-version rule of the raw layer: per payer_id, the last version wins.
+{{ latest_version_config(['payer_id']) }}
 with source as (
 
-    select * from {{ source('raw', 'pm__payers') }}
+    {{ rows_of_new_loads(source('raw', 'pm__payers')) }}
 
 ),
 
@@ -30,6 +31,7 @@ final as (
         payer_x12_id,
         timely_filing_days,
         _source_file,
+        _load_id,
         _loaded_at
     from latest
 

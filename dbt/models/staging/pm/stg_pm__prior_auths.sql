@@ -1,8 +1,9 @@
 -- Grain: one row per prior-authorization request (latest version).
 -- Latest-version rule of the raw layer: per auth_id, the last version wins.
+{{ latest_version_config(['auth_id']) }}
 with source as (
 
-    select * from {{ source('raw', 'pm__prior_auths') }}
+    {{ rows_of_new_loads(source('raw', 'pm__prior_auths')) }}
 
 ),
 
@@ -40,6 +41,7 @@ final as (
         valid_to,
         peer_to_peer,
         _source_file,
+        _load_id,
         _loaded_at
     from latest
 

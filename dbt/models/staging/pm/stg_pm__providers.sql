@@ -1,8 +1,9 @@
 -- Grain: one row per provider.
 -- Latest-version rule of the raw layer: per provider_id, the last version wins.
+{{ latest_version_config(['provider_id']) }}
 with source as (
 
-    select * from {{ source('raw', 'pm__providers') }}
+    {{ rows_of_new_loads(source('raw', 'pm__providers')) }}
 
 ),
 
@@ -33,6 +34,7 @@ final as (
         active_from,
         active_to,
         _source_file,
+        _load_id,
         _loaded_at
     from latest
 

@@ -1,8 +1,9 @@
 -- Grain: one row per staff member.
 -- Latest-version rule of the raw layer: per staff_id, the last version wins.
+{{ latest_version_config(['staff_id']) }}
 with source as (
 
-    select * from {{ source('raw', 'pm__staff') }}
+    {{ rows_of_new_loads(source('raw', 'pm__staff')) }}
 
 ),
 
@@ -30,6 +31,7 @@ final as (
         fte,
         hourly_cost,
         _source_file,
+        _load_id,
         _loaded_at
     from latest
 

@@ -1,8 +1,9 @@
 -- Grain: one row per work item (staff touch).
 -- Latest-version rule of the raw layer: per work_item_id, the last version wins.
+{{ latest_version_config(['work_item_id']) }}
 with source as (
 
-    select * from {{ source('raw', 'pm__work_items') }}
+    {{ rows_of_new_loads(source('raw', 'pm__work_items')) }}
 
 ),
 
@@ -35,6 +36,7 @@ final as (
         touch_minutes,
         outcome,
         _source_file,
+        _load_id,
         _loaded_at
     from latest
 

@@ -1,8 +1,9 @@
 -- Grain: one row per CAS triplet (group, CARC, amount, quantity) of an 835 claim (level
 -- 'claim', loop 2100) or service line (level 'line', loop 2110).
+{{ append_only_config() }}
 with source as (
 
-    select * from {{ source('raw', 'x12_835_adjustments') }}
+    {{ rows_of_new_loads(source('raw', 'x12_835_adjustments')) }}
 
 ),
 

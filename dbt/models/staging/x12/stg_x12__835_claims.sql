@@ -1,9 +1,10 @@
 -- Grain: one row per 835 claim payment (CLP loop 2100): one adjudication, reversal or
 -- re-adjudication of a claim. claim_id (CLP01) matches the 837 CLM01.
 -- PHI (patient names, member ids) stays in this staging model.
+{{ append_only_config() }}
 with source as (
 
-    select * from {{ source('raw', 'x12_835_claims') }}
+    {{ rows_of_new_loads(source('raw', 'x12_835_claims')) }}
 
 ),
 

@@ -1,8 +1,9 @@
 -- Grain: one row per PLB adjustment (reason, reference, amount) of an 835 transaction.
 -- A positive amount reduces the payment (BPR02 = sum(CLP04) - sum(PLB)).
+{{ append_only_config() }}
 with source as (
 
-    select * from {{ source('raw', 'x12_835_provider_adjustments') }}
+    {{ rows_of_new_loads(source('raw', 'x12_835_provider_adjustments')) }}
 
 ),
 

@@ -1,8 +1,9 @@
 -- Grain: one row per remark code of an 835 claim (MOA/MIA, level 'claim') or service line
 -- (LQ, level 'line').
+{{ append_only_config() }}
 with source as (
 
-    select * from {{ source('raw', 'x12_835_remarks') }}
+    {{ rows_of_new_loads(source('raw', 'x12_835_remarks')) }}
 
 ),
 

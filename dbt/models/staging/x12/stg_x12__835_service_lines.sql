@@ -1,7 +1,8 @@
 -- Grain: one row per 835 service line payment (SVC loop 2110) of one claim adjudication.
+{{ append_only_config() }}
 with source as (
 
-    select * from {{ source('raw', 'x12_835_service_lines') }}
+    {{ rows_of_new_loads(source('raw', 'x12_835_service_lines')) }}
 
 ),
 

@@ -1,9 +1,10 @@
 -- Grain: one row per 837P claim as submitted (CLM loop 2300 of one transaction): a claim
 -- version. The same claim_id repeats for resubmissions, replacements and voids.
 -- PHI (subscriber / patient names, birth dates, member ids) stays in this staging model.
+{{ append_only_config() }}
 with source as (
 
-    select * from {{ source('raw', 'x12_837_claims') }}
+    {{ rows_of_new_loads(source('raw', 'x12_837_claims')) }}
 
 ),
 

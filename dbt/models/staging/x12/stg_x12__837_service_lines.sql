@@ -1,7 +1,8 @@
 -- Grain: one row per 837P service line (LX/SV1 loop 2400) of one submitted claim version.
+{{ append_only_config() }}
 with source as (
 
-    select * from {{ source('raw', 'x12_837_service_lines') }}
+    {{ rows_of_new_loads(source('raw', 'x12_837_service_lines')) }}
 
 ),
 

@@ -1,7 +1,8 @@
 -- Grain: one row per functional group (GS..GE) of a landed X12 file, with its ISA envelope.
+{{ append_only_config() }}
 with source as (
 
-    select * from {{ source('raw', 'x12_interchanges') }}
+    {{ rows_of_new_loads(source('raw', 'x12_interchanges')) }}
 
 ),
 

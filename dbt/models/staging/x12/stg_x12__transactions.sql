@@ -1,9 +1,10 @@
 -- Grain: one row per X12 transaction set (ST..SE): an 837P claim batch or an 835 payment.
 -- 837P columns (BHT, submitter, receiver) are null on 835 rows and the 835 columns (BPR, TRN,
 -- payer, payee) are null on 837 rows.
+{{ append_only_config() }}
 with source as (
 
-    select * from {{ source('raw', 'x12_transactions') }}
+    {{ rows_of_new_loads(source('raw', 'x12_transactions')) }}
 
 ),
 
