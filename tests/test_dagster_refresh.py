@@ -1,8 +1,9 @@
 """The Dagster refresh end to end on the `small` preset, in a temporary home.
 
-One home is simulated and refreshed once per session (``built_home``); the tests read it.
-The bad-input test works on a copy, so it can fail a refresh and recover without disturbing
-the others. Slow (a full dbt build per refresh): ``pytest -m "not slow"`` skips the module.
+The tests read the session's shared home (``refreshed_small_home`` in conftest.py: simulated
+and refreshed once). The bad-input test works on a copy, so it can fail a refresh and recover
+without disturbing the others. Slow (a full dbt build per refresh): ``pytest -m "not slow"``
+skips the module.
 
 The asset-graph snapshot (tests/snapshots/asset_graph.json) pins the shape of the code
 location: asset keys, groups and dependencies, checks and whether they block, the job,
@@ -13,7 +14,6 @@ the schedule's cron and the sensors. Regenerate it after an intended change with
 from __future__ import annotations
 
 import csv
-import dataclasses
 import datetime as dt
 import hashlib
 import json
@@ -24,55 +24,26 @@ from pathlib import Path
 
 import duckdb
 import pytest
-from dagster import DagsterEventType, DagsterInstance, Definitions
+from conftest import RefreshedHome, default_settings
+from dagster import DagsterEventType, Definitions
 
 from dagster_project.defs import build_defs
 from dagster_project.defs.refresh_status import read_status
 from dagster_project.finance_exports import CONTROL_TOTALS, DATA_DICTIONARY, EXPORT_TABLES
-from dagster_project.refresh import RefreshResult, run_refresh
-from dagster_project.settings import Settings, load_settings
-from dagster_project.stages.publish import PHI_COLUMN_NAMES
+from dagster_project.refresh import run_refresh
+from dagster_project.settings import Settings
 
 pytestmark = pytest.mark.slow
 
 SNAPSHOT = Path(__file__).parent / "snapshots" / "asset_graph.json"
 UPDATE_SNAPSHOTS = os.environ.get("FRICTION_UPDATE_SNAPSHOTS") == "1"
-PRESET, SEED = "small", 7
 BAD_AMOUNT = "5000000.00"  # five million dollars from one patient: amounts_in_range blocks it
-
-
-@dataclasses.dataclass(frozen=True)
-class BuiltHome:
-    settings: Settings
-    result: RefreshResult
-    instance: DagsterInstance  # holds the refresh's event log
-
-
-def _default_settings(home: Path) -> Settings:
-    # Pinned to the documented defaults, whatever the developer's environment says.
-    return dataclasses.replace(
-        load_settings(home=home),
-        schedule_cron="0 6 * * *",
-        timezone="America/Chicago",
-        snapshots_kept=3,
-    )
-
-
-@pytest.fixture(scope="session")
-def built_home(tmp_path_factory: pytest.TempPathFactory) -> BuiltHome:
-    from ingestion.simulator import simulate
-
-    home = tmp_path_factory.mktemp("friction_home")
-    simulate(PRESET, SEED, home)
-    settings = _default_settings(home)
-    instance = DagsterInstance.ephemeral()
-    return BuiltHome(settings, run_refresh(settings, instance=instance), instance)
 
 
 @pytest.fixture(scope="session")
 def defs(tmp_path_factory: pytest.TempPathFactory) -> Definitions:
     """The code location alone (no refresh needed): graph-shape tests run in seconds."""
-    return build_defs(_default_settings(tmp_path_factory.mktemp("defs_home")))
+    return build_defs(default_settings(tmp_path_factory.mktemp("defs_home")))
 
 
 def _sha256(path: Path) -> str:
@@ -165,8 +136,8 @@ def test_graph_wiring(defs: Definitions) -> None:
 # --- the refresh -----------------------------------------------------------------------
 
 
-def test_refresh_runs_every_stage_and_publishes(built_home: BuiltHome) -> None:
-    result, settings = built_home.result, built_home.settings
+def test_refresh_runs_every_stage_and_publishes(refreshed_small_home: RefreshedHome) -> None:
+    result, settings = refreshed_small_home.result, refreshed_small_home.settings
     assert result.ok, result.error
     assert list(result.stage_seconds) == [
         "prepare",
@@ -176,7 +147,7 @@ def test_refresh_runs_every_stage_and_publishes(built_home: BuiltHome) -> None:
         "publish",
         "exports",
     ]
-    instance = built_home.instance
+    instance = refreshed_small_home.instance
     planned = {
         (data.asset_key.to_user_string(), data.check_name)
         for record in instance.all_logs(
@@ -209,11 +180,13 @@ def test_refresh_runs_every_stage_and_publishes(built_home: BuiltHome) -> None:
     assert status is not None and status["ok"] is True and status["run_id"] == result.run_id
 
 
-def test_serving_snapshot_has_marts_and_exports_but_no_staging(built_home: BuiltHome) -> None:
+def test_serving_snapshot_has_marts_and_exports_but_no_staging(
+    refreshed_small_home: RefreshedHome,
+) -> None:
     schemas = {
         s
         for (s,) in _query(
-            built_home.settings.serving_db,
+            refreshed_small_home.settings.serving_db,
             "select distinct table_schema from information_schema.tables",
         )
     }
@@ -240,12 +213,12 @@ def _land_payment(settings: Settings, name: str, payment_id: str, amount: str) -
 
 
 def test_bad_input_blocks_publish_and_the_next_good_refresh_recovers(
-    built_home: BuiltHome, tmp_path: Path
+    refreshed_small_home: RefreshedHome, tmp_path: Path
 ) -> None:
-    assert built_home.result.ok
+    assert refreshed_small_home.result.ok
     home = tmp_path / "home"
-    shutil.copytree(built_home.settings.home, home)
-    settings = _default_settings(home)
+    shutil.copytree(refreshed_small_home.settings.home, home)
+    settings = default_settings(home)
     snapshot_before = _sha256(settings.serving_db)
     exports_before = sorted(p.name for p in (settings.exports_dir / "finance").iterdir())
 
@@ -263,7 +236,7 @@ def test_bad_input_blocks_publish_and_the_next_good_refresh_recovers(
         failed.error,
         failed.run_id,
     )
-    assert status["last_success"]["run_id"] == built_home.result.run_id
+    assert status["last_success"]["run_id"] == refreshed_small_home.result.run_id
 
     # The practice re-sends the payment corrected: the latest version wins in staging.
     _land_payment(settings, "zz_fix.csv", "PP-BAD-1", "50.00")
@@ -282,6 +255,7 @@ def test_bad_input_blocks_publish_and_the_next_good_refresh_recovers(
 
 
 # --- finance exports -------------------------------------------------------------------
+# (No PHI in any export file or header: tests/test_phi_containment.py.)
 
 
 def _control_totals(folder: Path) -> dict[tuple[str, str, str], Decimal]:
@@ -292,8 +266,8 @@ def _control_totals(folder: Path) -> dict[tuple[str, str, str], Decimal]:
         }
 
 
-def test_export_control_totals_equal_the_marts(built_home: BuiltHome) -> None:
-    settings = built_home.settings
+def test_export_control_totals_equal_the_marts(refreshed_small_home: RefreshedHome) -> None:
+    settings = refreshed_small_home.settings
     folder = _export_folder(settings)
     totals = _control_totals(folder)
     serving = settings.serving_db
@@ -336,8 +310,8 @@ def test_export_control_totals_equal_the_marts(built_home: BuiltHome) -> None:
     assert latest_ar == outstanding
 
 
-def test_export_columns_are_documented(built_home: BuiltHome) -> None:
-    folder = _export_folder(built_home.settings)
+def test_export_columns_are_documented(refreshed_small_home: RefreshedHome) -> None:
+    folder = _export_folder(refreshed_small_home.settings)
     with (folder / DATA_DICTIONARY).open(newline="") as handle:
         dictionary = list(csv.DictReader(handle))
     undocumented = [(r["file"], r["column"]) for r in dictionary if not r["description"].strip()]
@@ -358,42 +332,10 @@ def test_export_columns_are_documented(built_home: BuiltHome) -> None:
     } <= set(revenue)
 
 
-def test_exports_carry_no_phi(built_home: BuiltHome) -> None:
-    settings = built_home.settings
-    names = _query(
-        settings.work_db,
-        "select first_name, last_name, mrn, member_id, first_name || ' ' || last_name "
-        "from raw.pm__patients",
-    )
-    identifiers = {value for row in names for value in row if value}
-    # A birth date inside the data window is also an ordinary business day (a payment date);
-    # the older ones (nearly all) must not appear anywhere.
-    (window_start,) = _query(settings.work_db, "select min(service_date) from raw.ehr__encounters")[
-        0
-    ]
-    births = {
-        d.isoformat()
-        for (d,) in _query(settings.work_db, "select distinct birth_date from raw.pm__patients")
-        if d < window_start
-    }
-    assert len(identifiers) > 1000 and len(births) > 1000
-    folder = _export_folder(settings)
-    for path in sorted(folder.glob("*.csv")):
-        with path.open(newline="") as handle:
-            reader = csv.reader(handle)
-            header = next(reader)
-            # Not even the keyed hash: an accountant has no use for patient identity.
-            assert set(header) & (PHI_COLUMN_NAMES | {"patient_key"}) == set()
-            leaked = {
-                cell for row in reader for cell in row if cell in identifiers or cell in births
-            }
-        assert leaked == set(), path.name
-
-
-def test_export_month_rebuilds_one_month(built_home: BuiltHome) -> None:
+def test_export_month_rebuilds_one_month(refreshed_small_home: RefreshedHome) -> None:
     from dagster_project.finance_exports import export_month
 
-    settings = built_home.settings
+    settings = refreshed_small_home.settings
     (month,) = _query(
         settings.serving_db,
         "select strftime(max(period_month), '%Y-%m') from exports.finance_revenue_monthly",
@@ -412,10 +354,12 @@ def test_export_month_rebuilds_one_month(built_home: BuiltHome) -> None:
     assert months == {f"{month}-01"}
 
 
-def test_refresh_date_folder_is_today_in_the_practice_time_zone(built_home: BuiltHome) -> None:
+def test_refresh_date_folder_is_today_in_the_practice_time_zone(
+    refreshed_small_home: RefreshedHome,
+) -> None:
     from zoneinfo import ZoneInfo
 
-    folder = _export_folder(built_home.settings)
-    today = dt.datetime.now(ZoneInfo(built_home.settings.timezone)).date()
+    folder = _export_folder(refreshed_small_home.settings)
+    today = dt.datetime.now(ZoneInfo(refreshed_small_home.settings.timezone)).date()
     # A run that straddles midnight may have written yesterday's folder.
     assert folder.name in {today.isoformat(), (today - dt.timedelta(days=1)).isoformat()}

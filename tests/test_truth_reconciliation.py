@@ -1,9 +1,9 @@
 """The claims marts against the simulator's ground truth, end to end on the small preset.
 
-One session-scoped warehouse: ``simulate("small", seed)`` into a temporary folder, load its
-landing folder into a fresh DuckDB file (``ingestion.load.load_landing``), then the production
-build ``dbt build --exclude-resource-type unit_test`` (one subprocess, parse once). The tests
-read the built marts and compare them with ``out/truth`` (``ingestion/simulator/truth.py``):
+The warehouse is the session's shared one (``refreshed_small_home`` in conftest.py: the small
+preset, seed 7, simulated and put through one full ``friction refresh``). The tests read a copy
+of its work database (raw, staging and marts) and compare the marts with the simulator's
+``truth/`` (``ingestion/simulator/truth.py``):
 
 - monthly charges, payer payments (CLP04), patient payments, contractual adjustments
   (CO-45, CO-253) and provider-level adjustments (PLB, per reason) to the cent;
@@ -13,15 +13,18 @@ read the built marts and compare them with ``out/truth`` (``ingestion/simulator/
   agreement and the confusion table are printed; run pytest with ``-s`` to see them);
 - denial outcomes, and every claims model documented column by column with no PHI in marts.
 
-The dbt unit tests of the claims models run once afterwards against the same build.
+The dbt unit tests of the claims models run once afterwards against the copy (dbt opens its
+database for writing; the shared home stays untouched).
 """
 
 from __future__ import annotations
 
 import csv
 import datetime as dt
+import importlib.util
 import json
 import os
+import shutil
 import subprocess
 import sys
 from collections import Counter, defaultdict
@@ -29,17 +32,19 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
+from types import ModuleType
 
 import duckdb
 import pytest
 import yaml
+from conftest import SMALL_SEED, RefreshedHome
 
 REPO = Path(__file__).resolve().parents[1]
 DBT_DIR = REPO / "dbt"
-SEED = 7
+SEED = SMALL_SEED
 CENT = Decimal("0.01")
 
-# simulate + load + dbt build take several minutes; the first test carries the fixture
+# the shared refresh takes minutes; the first test of the session that needs it carries it
 pytestmark = [pytest.mark.slow, pytest.mark.timeout(2400)]
 
 CLAIMS_MODEL_DIRS = (
@@ -54,7 +59,6 @@ PHI_COLUMNS = {
     "subscriber_birth_date", "patient_last_name", "patient_first_name", "patient_birth_date",
 }  # fmt: skip
 
-BUILD = ["build", "--exclude-resource-type", "unit_test"]
 UNIT_TESTS = [
     "test",
     "--select",
@@ -84,13 +88,9 @@ class Warehouse:
     database: Path
     truth: Path
     end_date: dt.date
-    dbt_outcome: dict[str, bool]
 
     def dbt_log(self) -> str:
         return (self.folder / "dbt_stdout.txt").read_text()
-
-    def run_results(self, command: str) -> list[dict]:
-        return json.loads((self.folder / f"run_results_{command}.json").read_text())["results"]
 
 
 def _run_dbt(folder: Path, database: Path, commands: list[list[str]]) -> dict[str, bool]:
@@ -117,29 +117,20 @@ def _run_dbt(folder: Path, database: Path, commands: list[list[str]]) -> dict[st
 
 
 @pytest.fixture(scope="session")
-def claims_warehouse(tmp_path_factory: pytest.TempPathFactory) -> Warehouse:
-    """Simulate the small preset, load it and build the whole dbt project once."""
-    from ingestion.load import load_landing
-    from ingestion.simulator.api import simulate
+def built(
+    refreshed_small_home: RefreshedHome, tmp_path_factory: pytest.TempPathFactory
+) -> Warehouse:
+    """A private copy of the shared home's work database, every dbt model built.
 
+    The refresh succeeded (the shared fixture fails otherwise), so every model and seed built
+    and no blocking test failed.
+    """
     folder = tmp_path_factory.mktemp("claims_truth")
-    summary = simulate("small", SEED, folder / "sim")
     database = folder / "work.duckdb"
-    load_landing(folder / "sim" / "landing", database)
-    outcome = _run_dbt(folder, database, [BUILD])
-    return Warehouse(folder, database, folder / "sim" / "truth", summary.end_date, outcome)
-
-
-@pytest.fixture(scope="session")
-def built(claims_warehouse: Warehouse) -> Warehouse:
-    """The warehouse, once every claims model built (tests of other models may still fail)."""
-    failed = [
-        r["unique_id"]
-        for r in claims_warehouse.run_results("build")
-        if r["unique_id"].startswith(("model.", "seed.")) and r["status"] != "success"
-    ]
-    assert not failed, f"models that did not build: {failed}\n{claims_warehouse.dbt_log()[-3000:]}"
-    return claims_warehouse
+    shutil.copyfile(refreshed_small_home.settings.work_db, database)
+    return Warehouse(
+        folder, database, refreshed_small_home.truth, refreshed_small_home.simulation.end_date
+    )
 
 
 @pytest.fixture
@@ -387,3 +378,83 @@ def test_claims_dbt_unit_tests(built: Warehouse) -> None:
     """The dbt unit tests beside the claims models pass (they need the built relations)."""
     outcome = _run_dbt(built.folder, built.database, [UNIT_TESTS])
     assert outcome[" ".join(UNIT_TESTS)], built.dbt_log()[-4000:]
+
+
+# --- incremental staging (issue 8) ----------------------------------------------------------
+
+
+def _load_script(name: str) -> ModuleType:
+    """A helper script of dbt/scripts/ (not a package) as a module."""
+    spec = importlib.util.spec_from_file_location(name, DBT_DIR / "scripts" / f"{name}.py")
+    assert spec and spec.loader
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def test_incremental_build_equals_full_rebuild(
+    refreshed_small_home: RefreshedHome, tmp_path: Path
+) -> None:
+    """Days 1..N-1 built, then the last two days land as a new load and an incremental run
+    picks them up: staging, intermediate and marts equal a --full-refresh run of the same
+    raw layer, table by table (content fingerprints, dbt/scripts/marts_fingerprint.py)."""
+    hold_out_days = _load_script("hold_out_days")
+    fingerprints = _load_script("marts_fingerprint")
+    database = tmp_path / "work.duckdb"
+    shutil.copyfile(refreshed_small_home.settings.work_db, database)
+    end = refreshed_small_home.simulation.end_date
+    days = [(end - dt.timedelta(days=back)).isoformat() for back in (1, 0)]
+    with duckdb.connect(str(database)) as con:
+        held = hold_out_days.hold_out(con, days)
+    assert held > 0, "the last two days landed nothing"
+    pinned = ["--vars", json.dumps({"as_of": f"{end.isoformat()} 23:59:59"})]
+    staging_only = ["run", "--full-refresh", "--select", "path:models/staging", *pinned]
+    assert _run_dbt(tmp_path, database, [staging_only])[" ".join(staging_only)]
+    with duckdb.connect(str(database)) as con:
+        new_load = hold_out_days.release(con)
+        assert con.execute(
+            "select count(*) from staging.stg_pm__appointments where _load_id = ?", [new_load]
+        ).fetchone() == (0,), "staging already holds the new load"
+
+    schemas = ("staging", "intermediate", "marts")
+    runs = {"incremental": ["run", *pinned], "full": ["run", "--full-refresh", *pinned]}
+    prints = {}
+    for name, command in runs.items():
+        assert _run_dbt(tmp_path, database, [command])[" ".join(command)], (
+            tmp_path / "dbt_stdout.txt"
+        ).read_text()[-4000:]
+        with duckdb.connect(str(database), read_only=True) as con:
+            prints[name] = fingerprints.fingerprint(con, schemas)
+            if name == "incremental":
+                # the incremental run read the new load only: its rows are in staging
+                assert (
+                    con.execute(
+                        "select count(*) from staging.stg_pm__appointments where _load_id = ?",
+                        [new_load],
+                    ).fetchone()[0]
+                    > 0
+                )
+        if name == "incremental":
+            shutil.copyfile(database, tmp_path / "incremental.duckdb")  # for a diff on failure
+    assert fingerprints.compare(prints["incremental"], prints["full"]) == [], _diff_rows(
+        tmp_path / "incremental.duckdb",
+        database,
+        fingerprints.compare(prints["incremental"], prints["full"]),
+    )
+    assert len(prints["full"]) > 60
+
+
+def _diff_rows(first: Path, second: Path, differences: list[str]) -> str:
+    """A few rows of each differing table that one database has and the other has not."""
+    lines = list(differences)
+    with duckdb.connect(str(second), read_only=True) as con:
+        con.execute(f"attach '{first}' as first_db (read_only)")
+        for difference in differences:
+            table = difference.split(":", 1)[0]
+            rows = con.execute(
+                f"(select 'full', * from {table} except select 'full', * from first_db.{table}) "
+                f"union all (select 'incremental', * from first_db.{table} "
+                f"except select 'incremental', * from {table}) limit 6"
+            ).fetchall()
+            lines += [f"  {row}" for row in rows]
+    return "\n".join(lines)

@@ -14,7 +14,9 @@
 {% macro rows_of_new_loads(relation) -%}
     select * from {{ relation }}
     {%- if is_incremental() %}
-    where _load_id > (select coalesce(max(_load_id), -1) from {{ this }})
+    {#- Qualified: on a table built before _load_id existed, an unqualified max(_load_id)
+        would bind to the outer query and fail; --full-refresh upgrades such a table. #}
+    where _load_id > (select coalesce(max(seen._load_id), -1) from {{ this }} as seen)
     {%- endif %}
 {%- endmacro %}
 

@@ -6,11 +6,12 @@ itself skips the failing model's children inside the build).
 """
 
 import json
+import os
 from collections.abc import Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
-from dagster import AssetExecutionContext, AssetsDefinition
+from dagster import AssetExecutionContext, AssetsDefinition, Failure
 from dagster_dbt import DagsterDbtTranslator, DbtCliResource, DbtProject, dbt_assets
 
 from dagster_project.defs.project import dbt_environment
@@ -18,6 +19,23 @@ from dagster_project.defs.resources import WarehouseResource
 from dagster_project.defs.tags import STAGE_TAG, TRANSFORM
 
 DBT_TARGET_DIR = "dbt_target"  # under <home>/warehouse: run artifacts stay with the database
+PHI_KEY_ENV = "FRICTION_PHI_KEY"
+
+
+def require_phi_key() -> None:
+    """Refuse to build marts without the patient-identity hash key.
+
+    dbt_project.yml falls back to a public demo key, so a run without the variable would
+    publish patient keys anyone can recompute. ``friction demo`` sets a generated key; every
+    other path (``friction refresh``, the schedule and the sensor under ``friction ui``)
+    reaches this asset, so the refusal lives here.
+    """
+    if not os.environ.get(PHI_KEY_ENV):
+        raise Failure(
+            f"{PHI_KEY_ENV} is not set: refusing to build marts without the secret that "
+            "keys the patient-identity hash (set it in the environment; `friction demo` "
+            "generates one)"
+        )
 
 
 def dbt_build_args(
@@ -68,6 +86,7 @@ def build_dbt_assets(project: DbtProject) -> AssetsDefinition:
     def dbt_warehouse(
         context: AssetExecutionContext, dbt: DbtCliResource, warehouse: WarehouseResource
     ) -> Iterator[Any]:
+        require_phi_key()
         settings = warehouse.settings()
         # One target folder per home, reused: partial parsing stays warm between refreshes
         # and run artifacts do not pile up inside the repository.
