@@ -107,7 +107,11 @@ final as (
         staff_role,
         work_type,
         entity_type,
-        entity_id,
+        -- A patient is named only by its keyed hash in marts (PHI stays in staging).
+        case
+            when entity_type = 'patient' then {{ patient_key('entity_id') }}
+            else entity_id
+        end as entity_id,
         channel,
         started_at,
         completed_at,
