@@ -3,11 +3,13 @@ they are meant to carry (reversals, PLB, splits, replacement claims) and pyx12 v
 
 from __future__ import annotations
 
+import re
 from collections import defaultdict
 from decimal import Decimal
 from functools import cache
 from types import SimpleNamespace
 
+import pytest
 from test_simulator_support import read_extract, small_run, split_x12, x12_files
 from test_x12_writer import pyx12_errors
 
@@ -17,6 +19,7 @@ from ingestion.simulator.coding import Line
 from ingestion.simulator.payers import MCR
 from ingestion.simulator.randomness import Spare
 from ingestion.simulator.remit_files import RemitLedger, plan_remits
+from ingestion.simulator.x12_envelope import DEFAULT_DELIMITERS, render_segment
 
 
 @cache
@@ -208,3 +211,23 @@ def test_a_negative_remit_forwards_its_balance() -> None:
     assert takeback.payment == 0 and ("FB", "FB00", -9_000) in takeback.plb
     (next_run,) = plan_remits(world, day + 7, ledger)
     assert ("FB", "FB00", 9_000) in next_run.plb and next_run.payment == 0
+
+
+@pytest.mark.parametrize(
+    "segment, value",
+    [
+        (("REF", "EA", "ENC:1"), "ENC:1"),  # component separator in a plain value
+        (("NM1", "IL", "1", "DOE^X"), "DOE^X"),  # repetition separator
+        (("SV1", ("HC", "99213", "2*5"), "125"), "2*5"),  # element separator in a composite
+        (("SV1", ("HC", "992:13"), "125"), "992:13"),  # component separator in a composite
+        (("LX", "1~"), "1~"),  # segment terminator
+    ],
+)
+def test_renderer_refuses_values_holding_a_separator(segment: tuple, value: str) -> None:
+    with pytest.raises(ValueError, match=re.escape(f"value {value!r} contains X12 delimiter")):
+        render_segment(segment, DEFAULT_DELIMITERS)
+
+
+def test_renderer_drops_trailing_empty_values_only() -> None:
+    segment = ("SV1", ("HC", "99213", "", ""), "125", "", "1", "", ("1", ""), "", "")
+    assert render_segment(segment, DEFAULT_DELIMITERS) == "SV1*HC:99213*125**1**1~\n"

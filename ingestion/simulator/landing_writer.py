@@ -7,7 +7,7 @@ during the warm-up) land in the first day's file, as a practice's first extract 
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import numpy as np
@@ -24,6 +24,8 @@ from .x12_writer import write_835, write_837
 
 Progress = Callable[[str, int, int], None]
 
+_BLOCK_DAYS = 28
+
 
 def part_tag(w: World) -> str:
     """File-name suffix of a part; names still sort by date first."""
@@ -36,33 +38,54 @@ def write_csv_extracts(
     """Write rows whose (clamped) day is in [first_day, last_day]; returns rows per extract."""
     rows: dict[str, int] = {}
     for i, spec in enumerate(ALL_EXTRACTS):
-        frame = w.sinks[spec.name].frame()
-        frame = frame.with_columns(pl.max_horizontal("_day", pl.lit(w.start_day)).alias("_day"))
-        frame = frame.filter(pl.col("_day").is_between(first_day, last_day))
-        frame = frame.sort(["_day", "_order"], maintain_order=True)
+        frame = (
+            w.sinks[spec.name]
+            .frame()
+            .lazy()
+            .with_columns(pl.max_horizontal("_day", pl.lit(w.start_day)).alias("_day"))
+            .filter(pl.col("_day").is_between(first_day, last_day))
+            .sort(["_day", "_order"], maintain_order=True)
+            .collect()
+        )
         rows[spec.path] = frame.height
-        if frame.height:
-            _write_days(formatted(spec, frame), landing / spec.path, f"{spec.name}_", part_tag(w))
+        # Text is made a few weeks at a time: a whole large-preset extract as text would
+        # take gigabytes, while the integer rows it comes from take a fraction of that.
+        for block in _day_blocks(frame, _BLOCK_DAYS):
+            _write_days(formatted(spec, block), landing / spec.path, f"{spec.name}_", part_tag(w))
         if progress is not None:
             progress("write_csv", i + 1, len(ALL_EXTRACTS))
     return rows
 
 
+def _day_blocks(frame: pl.DataFrame, days: int) -> Iterator[pl.DataFrame]:
+    """Consecutive slices of a day-sorted frame, each covering at most `days` days."""
+    if not frame.height:
+        return
+    day = frame["_day"].to_numpy()
+    edges = np.arange(day[0], day[-1] + days, days)
+    cuts = np.searchsorted(day, edges, side="left").tolist() + [frame.height]
+    for start, end in zip(cuts[:-1], cuts[1:], strict=False):
+        if end > start:
+            yield frame.slice(start, end - start)
+
+
 def _write_days(frame: pl.DataFrame, folder: Path, prefix: str, tag: str) -> None:
-    """One file per day from a day-sorted frame: the CSV is rendered once and cut at day
-    boundaries (values never hold line breaks, so one row is one line)."""
+    """One file per day from a day-sorted frame: the CSV is rendered once and its bytes cut at
+    day boundaries (values never hold line breaks, so one row is one line)."""
     days, counts = np.unique(frame["_day"].to_numpy(), return_counts=True)
     text = frame.drop("_day").write_csv(datetime_format="%Y-%m-%d %H:%M:%S", date_format="%Y-%m-%d")
-    lines = text.split("\n")
-    header, body = lines[0], lines[1:-1]
-    if len(body) != frame.height:
+    data = text.encode()
+    line_ends = np.flatnonzero(np.frombuffer(data, dtype=np.uint8) == ord("\n")) + 1
+    if line_ends.size != frame.height + 1:
         raise ValueError(f"{folder.name}: a value holds a line break")
+    header = data[: line_ends[0]]
+    # Row k of the frame ends at line_ends[k + 1]; day i's rows end after its cumulative count.
+    bounds = line_ends[np.concatenate(([0], np.cumsum(counts)))].tolist()
     folder.mkdir(parents=True, exist_ok=True)
-    start = 0
-    for day, n in zip(days.tolist(), counts.tolist(), strict=True):
-        chunk = "\n".join([header, *body[start : start + n], ""])
-        (folder / f"{prefix}{date_of(day).isoformat()}_{tag}.csv").write_text(chunk)
-        start += n
+    for day, start, end in zip(days.tolist(), bounds[:-1], bounds[1:], strict=True):
+        (folder / f"{prefix}{date_of(day).isoformat()}_{tag}.csv").write_bytes(
+            header + data[start:end]
+        )
 
 
 def assemble_remits(w: World, last_day: int) -> dict[int, list]:

@@ -9,6 +9,7 @@ from __future__ import annotations
 import itertools
 import math
 import random
+from collections.abc import Iterable
 from enum import IntEnum
 
 import numpy as np
@@ -49,7 +50,7 @@ class Draws:
 
     __slots__ = ("u", "normal")
 
-    def __init__(self, uniforms: list[float], normals: list[float], spare: Spare) -> None:
+    def __init__(self, uniforms: Iterable[float], normals: Iterable[float], spare: Spare) -> None:
         # C-level iterator steps: an entity draws up to a hundred numbers.
         self.u = itertools.chain(uniforms, spare.uniforms).__next__
         self.normal = itertools.chain(normals, spare.normals).__next__
@@ -95,6 +96,11 @@ def draw_rows(
     """One Draws per entity: `width` uniforms and `normals` standard normals each."""
     if n == 0:
         return []
-    u = rng.random((n, width)).tolist()
-    z = rng.standard_normal((n, normals)).tolist()
-    return [Draws(a, b, spare) for a, b in zip(u, z, strict=True)]
+    # Row i is numbers [i * width, (i + 1) * width) of the day's block. A memoryview slice hands
+    # them out as floats only when drawn; entities use a fraction of their row.
+    u = memoryview(rng.random(n * width))
+    z = memoryview(rng.standard_normal(n * normals))
+    return [
+        Draws(u[i * width : (i + 1) * width], z[i * normals : (i + 1) * normals], spare)
+        for i in range(n)
+    ]

@@ -13,7 +13,7 @@ from enum import Enum
 import polars as pl
 
 NULL = -(2**62)
-_FLUSH_ROWS = 50_000
+_FLUSH_ROWS = 20_000  # per sink; bounds the rows held as Python tuples (~0.5 kB each)
 
 
 class Kind(Enum):

@@ -88,5 +88,6 @@ def subtract_business_days(day: int, n: int) -> int:
     return d
 
 
+@lru_cache(maxsize=8192)
 def month_key(day: int) -> str:
     return date_of(day).strftime("%Y-%m")

@@ -12,6 +12,7 @@ import datetime as dt
 from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import Decimal
+from functools import cached_property, lru_cache
 
 Element = str | tuple[str, ...]
 Segment = tuple[Element, ...]
@@ -43,9 +44,14 @@ class Delimiters:
         if self.segment_suffix.strip("\r\n"):
             raise ValueError("segment_suffix may only hold CR/LF characters")
 
-    @property
+    @cached_property
     def reserved(self) -> frozenset[str]:
         return frozenset((self.element, self.component, self.repetition, self.segment))
+
+    @cached_property
+    def terminator(self) -> str:
+        """What follows every segment: the terminator and the readability suffix."""
+        return self.segment + self.segment_suffix
 
 
 DEFAULT_DELIMITERS = Delimiters()
@@ -68,6 +74,8 @@ class Envelope:
     version_in_st03: bool = True
 
 
+# Amounts and dates repeat a lot (fee schedule, one service date per claim): spell each once.
+@lru_cache(maxsize=65_536)
 def x12_decimal(value: Decimal) -> str:
     """X12 type R: no exponent, no trailing fractional zeros, no negative zero."""
     text = format(value, "f")
@@ -76,6 +84,7 @@ def x12_decimal(value: Decimal) -> str:
     return "0" if text in ("-0", "") else text
 
 
+@lru_cache(maxsize=8_192)
 def ccyymmdd(day: dt.date) -> str:
     return day.strftime("%Y%m%d")
 
@@ -103,23 +112,48 @@ def render_interchange(
 
 
 def render_segment(segment: Segment, delimiters: Delimiters) -> str:
-    elements = [_render_element(element, delimiters) for element in segment]
+    element, component = delimiters.element, delimiters.component
+    texts = [v if v.__class__ is str else _composite(v, component) for v in segment]
     # X12 forbids trailing separators, so optional elements at the end are dropped.
-    while elements and elements[-1] == "":
-        elements.pop()
-    return delimiters.element.join(elements) + delimiters.segment + delimiters.segment_suffix
+    _trimmed(texts)
+    text = element.join(texts)
+    # A value holding a separator shows as one separator more than were put in: counting them
+    # checks every value in one pass over the text (this runs for millions of segments).
+    if (
+        text.count(element) != len(texts) - 1
+        or delimiters.repetition in text
+        or delimiters.segment in text
+        or (component in text and text.count(component) != _component_joins(segment))
+    ):
+        _refuse_delimiters(segment, delimiters)
+    return text + delimiters.terminator
 
 
-def _render_element(element: Element, delimiters: Delimiters) -> str:
-    components = [element] if isinstance(element, str) else list(element)
-    for component in components:
-        clash = delimiters.reserved.intersection(component)
-        if clash:
-            # Escaping does not exist in X12; writing it would shift every later element.
-            raise ValueError(f"value {component!r} contains X12 delimiter(s) {sorted(clash)}")
-    while components and components[-1] == "":
-        components.pop()
-    return delimiters.component.join(components)
+def _composite(components: tuple[str, ...], separator: str) -> str:
+    return separator.join(_trimmed(list(components)))
+
+
+def _component_joins(segment: Segment) -> int:
+    """Component separators the composites of `segment` are written with."""
+    return sum(max(len(_trimmed(list(v))) - 1, 0) for v in segment if v.__class__ is not str)
+
+
+def _trimmed(values: list[str]) -> list[str]:
+    """Drop trailing empty values in place (returns the same list)."""
+    while values and values[-1] == "":
+        values.pop()
+    return values
+
+
+def _refuse_delimiters(segment: Segment, delimiters: Delimiters) -> None:
+    """Raise naming the first value that holds a separator."""
+    for value in segment:
+        for component in (value,) if isinstance(value, str) else value:
+            clash = delimiters.reserved.intersection(component)
+            if clash:
+                # Escaping does not exist in X12; writing it would shift every later element.
+                raise ValueError(f"value {component!r} contains X12 delimiter(s) {sorted(clash)}")
+    raise AssertionError("separator count mismatch without a separator in any value")
 
 
 def _gs(envelope: Envelope) -> Segment:
