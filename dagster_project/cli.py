@@ -6,11 +6,13 @@ Heavy imports happen inside each subcommand so ``friction --help`` stays instant
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from pathlib import Path
 
 from rich.markup import escape
 
+from app.auth import ROLES
 from dagster_project.progress import console, progress_bar
 from dagster_project.settings import load_settings
 from dagster_project.stages.preflight import PreflightError
@@ -71,6 +73,17 @@ def _cmd_export(args: argparse.Namespace) -> int:
     return 0
 
 
+def _cmd_user(args: argparse.Namespace) -> int:
+    from app.auth import main as auth_main
+
+    if args.home:  # the users file lives in the home unless FRICTION_AUTH_FILE says otherwise
+        os.environ["FRICTION_HOME"] = str(Path(args.home).resolve())
+    command = {"add": "add-user", "remove": "remove-user", "list": "list"}[args.action]
+    names = [args.name] if args.name and args.action != "list" else []
+    roles = [args.role] if args.role and args.action == "add" else []
+    return auth_main([command, *names, *roles, *(["--replace"] if args.replace else [])])
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="friction", description="Operational-intelligence warehouse for medical practices."
@@ -113,6 +126,14 @@ def build_parser() -> argparse.ArgumentParser:
     exp.add_argument("--month", required=True, help="YYYY-MM")
     exp.add_argument("--home", help="runtime data folder (default ./data or FRICTION_HOME)")
     exp.set_defaults(func=_cmd_export)
+
+    user = sub.add_parser("user", help="dashboard sign-in users: add, remove, list")
+    user.add_argument("action", choices=["add", "remove", "list"])
+    user.add_argument("name", nargs="?", help="user name (add, remove)")
+    user.add_argument("role", nargs="?", choices=sorted(ROLES))
+    user.add_argument("--replace", action="store_true", help="reset an existing user")
+    user.add_argument("--home", help="runtime data folder (default ./data or FRICTION_HOME)")
+    user.set_defaults(func=_cmd_user)
     return parser
 
 

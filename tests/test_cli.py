@@ -2,15 +2,19 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
-from dagster_project.cli import build_parser
+from dagster_project.cli import build_parser, main
 
 
 def test_subcommands_are_stable() -> None:
     parser = build_parser()
     sub = next(a for a in parser._actions if a.dest == "command")
-    assert {"simulate", "refresh", "demo", "dashboard", "ui", "export"} <= set(sub.choices)
+    assert {"simulate", "refresh", "demo", "dashboard", "ui", "export", "user"} <= set(
+        sub.choices
+    )
 
 
 def test_simulate_arguments() -> None:
@@ -32,3 +36,26 @@ def test_refresh_arguments() -> None:
     assert (args.command, args.home, args.landing) == ("refresh", "/h", "/l")
     defaults = build_parser().parse_args(["refresh"])
     assert (defaults.home, defaults.landing) == (None, None)  # FRICTION_HOME / <home>/landing
+
+
+def test_user_add_list_remove_through_the_cli(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from app import auth
+
+    monkeypatch.delenv("FRICTION_AUTH_FILE", raising=False)
+    monkeypatch.setattr(auth.getpass, "getpass", lambda prompt="": "correct horse 42")
+    assert main(["user", "add", "ana", "analyst", "--home", str(tmp_path)]) == 0
+    users_file = tmp_path / "auth" / "users.toml"
+    assert "ana" in auth.read_users(users_file)
+    assert auth.read_users(users_file)["ana"].role == "analyst"
+    assert main(["user", "list", "--home", str(tmp_path)]) == 0
+    assert "ana\tanalyst" in capsys.readouterr().out
+    assert main(["user", "remove", "ana", "--home", str(tmp_path)]) == 0
+    assert auth.read_users(users_file) == {}
+    assert main(["user", "remove", "ana", "--home", str(tmp_path)]) == 1  # already gone
+
+
+def test_user_roles_are_the_dashboards() -> None:
+    with pytest.raises(SystemExit):
+        build_parser().parse_args(["user", "add", "bob", "admin"])

@@ -234,8 +234,8 @@ metrics as (
     union all
     {{ kpi_stat('rcm.ar_aging', 'ar_bucket_fanned', 'snapshot_month', 'ar_amount', 'sum') }}
     union all
-    {#- Credit balances (overpayments awaiting refund) are not receivables: counting them
-        can push a share of A/R below 0 for a provider with little A/R. -#}
+    {# Credit balances (overpayments awaiting refund) are not receivables: counting them
+       can push a share of A/R below 0 for a provider with little A/R. #}
     {{ kpi_rate('rcm.ar_over_90_rate', 'ar_fanned', 'snapshot_month',
         "case when age_bucket in ('91-120', '120+') then ar_amount else 0 end",
         'ar_amount', where='ar_amount > 0') }}
