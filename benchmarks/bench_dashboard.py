@@ -65,7 +65,8 @@ def p50_p95(samples: list[float]) -> tuple[float, float]:
     return statistics.median(samples), statistics.quantiles(samples, n=20, method="inclusive")[18]
 
 
-def measure_page(page: str, runs: int) -> dict[str, tuple[float, float]]:
+def page_samples(page: str, runs: int) -> dict[str, list[float]]:
+    """Seconds of every cold, first and filter render of ``page`` over ``runs`` runs."""
     # One component registry for every session, as in a served app (see app_test).
     from app_fixture import app_test
 
@@ -82,7 +83,12 @@ def measure_page(page: str, runs: int) -> dict[str, tuple[float, float]]:
         if location is not None:
             at.selectbox(key="f_location").set_value(location)
             samples["filter"].append(_timed(at.run))
-    return {kind: p50_p95(times) for kind, times in samples.items()}
+    return samples
+
+
+def measure_page(page: str, runs: int) -> dict[str, tuple[float, float]]:
+    """(p50, p95) seconds per kind of render of ``page``."""
+    return {kind: p50_p95(times) for kind, times in page_samples(page, runs).items()}
 
 
 def main(argv: list[str] | None = None) -> int:
