@@ -33,6 +33,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import hmac
 import json
 import os
 import subprocess
@@ -941,7 +942,7 @@ def test_no_phi_in_marts(con: duckdb.DuckDBPyConnection) -> None:
     assert con.execute(
         "select count(*) from staging.stg_pm__patients where mrn = 'MRN-0001'"
     ).fetchone() == (1,)
-    key = hashlib.sha256(f"{PHI_KEY}|pt1".encode()).hexdigest()
+    key = hmac.new(PHI_KEY.encode(), b"pt1", hashlib.sha256).hexdigest()
     assert con.execute(
         "select age_band, sex, zip3 from marts.dim_patient where patient_key = ?", [key]
     ).fetchone() == ("35-49", "F", "606")

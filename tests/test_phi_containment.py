@@ -24,6 +24,7 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import hashlib
+import hmac
 from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -386,20 +387,24 @@ def test_patient_key_is_the_hash_under_the_configured_key(
                 assert _matching_keys(con, relation, other) == (keys, 0), (relation, other)
 
 
+KEYS = ("key-a", "key-b", "it's", "schlüssel-ключ", "k" * 100)  # a quote in the key stays data
+
+
 def test_the_hash_changes_with_the_key() -> None:
-    """The macro's SQL on one id: sha256(key | id); another key, an unrelated digest."""
+    """The macro's SQL on one id is HMAC-SHA256(key, id), as Python's hmac computes it;
+    another key gives an unrelated digest. Keys: short, with a quote, non-ASCII, and longer
+    than the 64-byte block (hashed first)."""
     with duckdb.connect() as con:
         one_id = "'P0000001'"
         digests = [
             con.execute(f"select {patient_key_sql(key, one_id)}").fetchone()[0]
-            for key in ("key-a", "key-b", "it's")
+            for key in KEYS
         ]
         (null_id,) = con.execute(f"select {patient_key_sql('key-a', 'null')}").fetchone()
     assert digests == [
-        hashlib.sha256(b"key-a|P0000001").hexdigest(),
-        hashlib.sha256(b"key-b|P0000001").hexdigest(),
-        hashlib.sha256(b"it's|P0000001").hexdigest(),  # a quote in the key stays data
+        hmac.new(key.encode(), b"P0000001", hashlib.sha256).hexdigest() for key in KEYS
     ]
+    assert len(set(digests)) == len(KEYS)
     assert null_id is None
 
 
