@@ -158,7 +158,8 @@ def bench_preset(preset: str, seed: int, work: Path, repeat: int, page_runs: int
         scratch = work / preset / f"scratch_{label}"
         shutil.rmtree(scratch, ignore_errors=True)
         sub = _subset(landing, folders, scratch / "landing")
-        result = in_child(step_load, str(sub), str(scratch / "raw.duckdb"))
+        # Not raw.duckdb: a catalog named "raw" would clash with the schema raw.
+        result = in_child(step_load, str(sub), str(scratch / "scratch.duckdb"))
         shutil.rmtree(scratch, ignore_errors=True)
         return result
 
