@@ -5,10 +5,16 @@
 For each preset, in a fresh home under --work: simulate; ingest the CSV extracts and the X12
 files separately (scratch databases, to give each its MB/s); a full `friction refresh`
 (stage by stage: ingest, dbt build, checks, publish, exports); dashboard page renders on the
-snapshot it published (p50/p95 over every page, cold caches and warm); then one simulated
-new day and the incremental refresh that follows. Every measurement runs in its own child
+snapshot it published (p50/p95 over every page, cold caches and warm); then one new day and
+the incremental refresh that follows. The new day is the simulation's last day: its files are
+held back from the full refresh and land afterwards, exactly as a daily delivery would (this
+costs no second simulation, which matters on `large`). Every measurement runs in its own child
 process, so peak resident memory is that step's own (the child and the processes it waited
 for, e.g. dbt).
+
+``--reuse large=/path/to/simulated/home`` takes an existing simulation (its landing/ is
+hard-linked, nothing copied) instead of simulating again; the simulate figures then come from
+``simulate.json`` in that folder if present (``{"seconds": .., "peak_mb": ..}``), else show n/a.
 
 The machine is shared and noisy: compare ratios measured in the same run. The last table
 gives, between consecutive presets, each stage's time ratio divided by its data-size ratio
@@ -18,6 +24,7 @@ gives, between consecutive presets, each stage's time ratio divided by its data-
 from __future__ import annotations
 
 import argparse
+import json
 import multiprocessing as mp
 import os
 import queue as queue_module
@@ -81,13 +88,6 @@ def step_simulate(preset: str, seed: int, home: str) -> dict:
     return {"seconds": summary.seconds, "rows": sum(summary.rows_per_extract.values())}
 
 
-def step_next_day(home: str) -> dict:
-    from ingestion.simulator import simulate_next_day
-
-    summary = simulate_next_day(Path(home))
-    return {"seconds": summary.seconds, "rows": sum(summary.rows_per_extract.values())}
-
-
 def step_load(landing: str, database: str) -> dict:
     from ingestion.load import load_landing
 
@@ -132,9 +132,10 @@ def step_dashboard(snapshot: str, runs: int) -> dict:
 
 
 def _megabytes(landing: Path, folders: tuple[str, ...]) -> float:
-    return sum(
-        f.stat().st_size for d in folders for f in (landing / d).rglob("*") if f.is_file()
-    ) / 1e6
+    return (
+        sum(f.stat().st_size for d in folders for f in (landing / d).rglob("*") if f.is_file())
+        / 1e6
+    )
 
 
 def _subset(landing: Path, folders: tuple[str, ...], into: Path) -> Path:
@@ -147,18 +148,71 @@ def _subset(landing: Path, folders: tuple[str, ...], into: Path) -> Path:
     return into
 
 
+def _link_tree(source: Path, into: Path) -> None:
+    shutil.copytree(source, into, copy_function=os.link)
+
+
+def _csv_rows(landing: Path) -> int:
+    """Data rows of every CSV extract (lines minus each file's header)."""
+    rows = 0
+    for path in (landing / d for d in CSV_FOLDERS):
+        for file in path.rglob("*.csv"):
+            with file.open("rb") as handle:
+                rows += sum(chunk.count(b"\n") for chunk in iter(lambda: handle.read(1 << 22), b""))
+            rows -= 1
+    return rows
+
+
+def _hold_back_last_day(home: Path, held: Path) -> int:
+    """Move the files of the simulation's last day (``*_<end date>_*``) from the landing into
+    ``held``; the number of CSV rows they carry."""
+    state = json.loads((home / "truth" / "state.json").read_text())
+    marker = f"_{state['end_date']}_"
+    landing = home / "landing"
+    for file in [f for f in landing.rglob("*") if f.is_file() and marker in f.name]:
+        target = held / file.relative_to(landing)
+        target.parent.mkdir(parents=True, exist_ok=True)
+        file.rename(target)
+    return _csv_rows(held)
+
+
+def _release(held: Path, landing: Path) -> None:
+    for file in [f for f in held.rglob("*") if f.is_file()]:
+        target = landing / file.relative_to(held)
+        target.parent.mkdir(parents=True, exist_ok=True)
+        file.rename(target)
+
+
 def _timed_median(runs: int, step: Callable[[], dict]) -> dict:
     """The run whose total is the median of ``runs`` runs (all its figures come from it)."""
     results = sorted((step() for _ in range(runs)), key=lambda r: r["seconds"])
     return results[len(results) // 2]
 
 
-def bench_preset(preset: str, seed: int, work: Path, repeat: int, page_runs: int) -> dict:
+def _simulation(preset: str, seed: int, home: Path, reuse: Path | None) -> dict:
+    """Simulate into ``home``, or link an earlier simulation's landing and truth there."""
+    if reuse is None:
+        print(f"[{preset}] simulate", flush=True)
+        return in_child(step_simulate, preset, seed, str(home))
+    print(f"[{preset}] reuse the simulation in {reuse}", flush=True)
+    _link_tree(reuse / "landing", home / "landing")
+    shutil.copytree(reuse / "truth", home / "truth")
+    figures = reuse / "simulate.json"
+    sim = json.loads(figures.read_text()) if figures.exists() else {}
+    return {
+        "seconds": float(sim.get("seconds", "nan")),
+        "peak_mb": float(sim.get("peak_mb", "nan")),
+        "rows": _csv_rows(home / "landing"),
+    }
+
+
+def bench_preset(
+    preset: str, seed: int, work: Path, repeat: int, page_runs: int, reuse: Path | None = None
+) -> dict:
     """Every figure of one preset; ``repeat`` > 1 reruns the short steps and keeps medians."""
-    print(f"[{preset}] simulate", flush=True)
     home = work / preset / "home"
     shutil.rmtree(work / preset, ignore_errors=True)
-    sim = in_child(step_simulate, preset, seed, str(home))
+    sim = _simulation(preset, seed, home, reuse)
     landing = home / "landing"
     csv_mb, x12_mb = _megabytes(landing, CSV_FOLDERS), _megabytes(landing, X12_FOLDERS)
 
@@ -180,12 +234,14 @@ def bench_preset(preset: str, seed: int, work: Path, repeat: int, page_runs: int
             shutil.rmtree(home / stale, ignore_errors=True)
         return in_child(step_refresh, str(home))
 
-    print(f"[{preset}] full refresh", flush=True)
+    held = work / preset / "new_day"
+    new_day_rows = _hold_back_last_day(home, held)
+    print(f"[{preset}] full refresh (all days but the last)", flush=True)
     full = _timed_median(repeat, full_refresh)
     print(f"[{preset}] dashboard pages", flush=True)
     pages = in_child(step_dashboard, str(home / "serving" / "warehouse.duckdb"), page_runs)
-    print(f"[{preset}] next day and incremental refresh", flush=True)
-    next_day = in_child(step_next_day, str(home))
+    print(f"[{preset}] the last day lands: incremental refresh", flush=True)
+    _release(held, landing)
     incremental = in_child(step_refresh, str(home))
     return {
         "preset": preset,
@@ -197,7 +253,7 @@ def bench_preset(preset: str, seed: int, work: Path, repeat: int, page_runs: int
         "ingest_x12": x12,
         "full": full,
         "pages": pages,
-        "next_day": next_day,
+        "new_day_rows": new_day_rows,
         "incremental": incremental,
     }
 
@@ -220,7 +276,7 @@ def table_rows(result: dict) -> list[tuple[str, str]]:
         ("refresh peak MB", f"{full['peak_mb']:.0f}"),
         ("page cold p50 / p95 s", "{:.2f} / {:.2f}".format(*result["pages"]["cold"])),
         ("page warm p50 / p95 s", "{:.2f} / {:.2f}".format(*result["pages"]["warm"])),
-        ("next-day rows", f"{result['next_day']['rows']:,}"),
+        ("new-day CSV rows", f"{result['new_day_rows']:,}"),
         ("incremental refresh s", f"{inc['seconds']:.1f}"),
         ("incremental / full", f"{inc['seconds'] / full['seconds']:.0%}"),
     ]
@@ -264,10 +320,18 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--work", type=Path, default=Path("/tmp/friction_bench"))
     parser.add_argument("--repeat", type=int, default=1, help="runs of the short steps (median)")
     parser.add_argument("--page-runs", type=int, default=3, help="renders per dashboard page")
+    parser.add_argument(
+        "--reuse",
+        action="append",
+        default=[],
+        metavar="PRESET=DIR",
+        help="take PRESET's landing from an earlier simulation in DIR (repeatable)",
+    )
     args = parser.parse_args(argv)
+    reuse = {p: Path(d) for p, d in (item.split("=", 1) for item in args.reuse)}
     print(f"load average before: {os.getloadavg()[0]:.2f}, cores: {os.cpu_count()}")
     results = [
-        bench_preset(p, args.seed, args.work, args.repeat, args.page_runs)
+        bench_preset(p, args.seed, args.work, args.repeat, args.page_runs, reuse.get(p))
         for p in args.presets.split(",")
     ]
     print_tables(results)
