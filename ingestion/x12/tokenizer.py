@@ -113,15 +113,25 @@ def _views(array: np.ndarray, begin: np.ndarray, length: np.ndarray) -> np.ndarr
     if len(array) < 12:  # no row is longer than the file: all inline
         views.view(np.uint8).reshape(count, 16)[:, 4:] = _inline_bytes(array, begin, length)
         return views
-    # Each byte offset read as the start of a little-endian 4-byte word: three gathers give a
-    # row's 12 inline bytes, masked to its length (no (n, 12) byte arrays).
+    # Each byte offset read as the start of a little-endian 4-byte word: up to three gathers
+    # give a row's 12 inline bytes, masked to its length (no (n, 12) byte arrays). A long row
+    # needs only the first word (its prefix) and its offset.
     words = np.ndarray((len(array) - 3,), dtype="<u4", buffer=array, strides=(1,))
     last = len(array) - 4
     short = length <= 12
-    for k, long_value in enumerate((None, 0, begin)):
-        word = words[np.minimum(begin + 4 * k, last)]
-        inline = word & _WORD_MASKS[np.clip(length - 4 * k, 0, 4)]
-        views[:, 1 + k] = np.where(short, inline, word if long_value is None else long_value)
+    word = words[np.minimum(begin, last)]
+    views[:, 1] = word & np.where(short, _WORD_MASKS[np.clip(length, 0, 4)], _WORD_MASKS[4])
+    views[:, 3] = np.where(short, 0, begin)
+    for k in (1, 2):
+        needed = short & (length > 4 * k)
+        # Gathering a subset costs index arrays: worth it when most rows skip this word.
+        rows = np.flatnonzero(needed) if np.count_nonzero(needed) < count // 2 else slice(None)
+        at = np.minimum(begin[rows] + 4 * k, last)
+        inline = words[at] & _WORD_MASKS[np.clip(length[rows] - 4 * k, 0, 4)]
+        if isinstance(rows, np.ndarray):
+            views[rows, 1 + k] = inline
+        else:  # long rows keep buffer 0 and their offset
+            views[:, 1 + k] = np.where(short, inline, views[:, 1 + k])
     # Short rows in the file's last 12 bytes read clipped words: take their bytes one by one.
     near_end = np.flatnonzero(short & (begin + 12 > len(array)))
     if len(near_end):
@@ -348,28 +358,28 @@ def token_codes(
     """``segment_code`` of the 1-3 character token at each start (up to a separator or the
     end), or -1 when it is longer; vectorized, for segment ids and qualifiers alike."""
     sep = ord(separator)
-    # The four bytes of each row as one little-endian word: byte k is (word >> 8k) & 0xFF.
-    words = _first_four_bytes(array, starts, ends, sep).view("<u4").ravel().astype(np.int64)
-    b0, b1, b2, b3 = (words & 0xFF, (words >> 8) & 0xFF, (words >> 16) & 0xFF, words >> 24)
-    code2 = (b0 << 16) | (b1 << 8)
-    codes = np.where(b2 == sep, code2, code2 | b2)
-    codes = np.where(b1 == sep, b0 << 16, codes)
-    codes[(b0 == sep) | ((b1 != sep) & (b2 != sep) & (b3 != sep))] = -1
-    return codes
-
-
-def _first_four_bytes(
-    array: np.ndarray, starts: np.ndarray, ends: np.ndarray, filler: int
-) -> np.ndarray:
-    """(n, 4) bytes from each start; bytes past a row's end read as ``filler``."""
     if len(array) < 4:
-        array = np.concatenate([array, np.full(4, filler, dtype=np.uint8)])
-    windows = np.lib.stride_tricks.sliding_window_view(array, 4)
-    heads = windows[np.minimum(starts, len(array) - 4)]
-    # Rows shorter than 4 bytes (including any starting in the last 3 bytes of the file).
-    short = np.flatnonzero(ends - starts < 4)
-    if len(short):
-        spots = np.minimum(starts[short, None] + np.arange(4), len(array) - 1)
-        past_end = np.arange(4) >= (ends - starts)[short, None]
-        heads[short] = np.where(past_end, filler, array[spots])
-    return heads
+        array = np.concatenate([array, np.full(4 - len(array), sep, dtype=np.uint8)])
+    # The four bytes at each start as one little-endian word (byte k is bits 8k..8k+7), read
+    # through an unaligned view of the buffer: one gather, no (n, 4) byte array.
+    words = np.ndarray((len(array) - 3,), dtype="<u4", buffer=array, strides=(1,))
+    words = words[np.minimum(starts, len(array) - 4)]
+    # Bytes past a row's end read as the separator.
+    length = np.clip(ends - starts, 0, 4)
+    keep = _WORD_MASKS[length]
+    fill = np.uint32(sep * 0x01010101)
+    words = (words & keep) | (fill & ~keep)
+    late = np.flatnonzero(starts > len(array) - 4)  # the clipped gather read other bytes
+    if len(late):
+        fixed = np.full((len(late), 4), sep, dtype=np.uint8)
+        for k in range(4):
+            inside = k < length[late]
+            fixed[inside, k] = array[starts[late][inside] + k]
+        words[late] = fixed.view("<u4").ravel()
+    found = words ^ fill  # zero bytes where the separator is
+    sep1, sep2, sep3 = (found & 0xFF00) == 0, (found & 0xFF0000) == 0, (found >> 24) == 0
+    codes = (words.byteswap() >> 8).astype(np.int64)  # bytes 0, 1, 2 as segment_code packs
+    codes[sep2] &= 0xFFFF00
+    codes[sep1] &= 0xFF0000
+    codes[((found & 0xFF) == 0) | ~(sep1 | sep2 | sep3)] = -1
+    return codes
