@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import re
+import threading
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -11,6 +12,7 @@ import duckdb
 import pyarrow as pa
 import pytest
 
+from ingestion import load as load_module
 from ingestion import raw_store
 from ingestion.issues import LoadIssue
 from ingestion.landing import LAYOUT, walk_landing
@@ -596,3 +598,126 @@ def test_an_interchange_number_reused_by_a_later_load_is_flagged(tmp_path: Path)
     )
     assert (code, disposition, position) == ("reused_interchange_control", "flagged", 1)
     assert "was already used by remits/2026-01-05.835 (segment 1)" in reason
+
+
+class GatedX12Reader(FakeX12Reader):
+    """Holds each read until a CSV batch has committed (at most ``wait`` seconds), and can fail
+    on a chosen call: proves that X12 reading overlaps CSV loading and how failures surface."""
+
+    def __init__(self, csv_committed: threading.Event, fail_on_call: int | None = None) -> None:
+        super().__init__()
+        self.csv_committed = csv_committed
+        self.fail_on_call = fail_on_call
+        self.saw_csv_first: list[bool] = []
+        self.threads: set[str] = set()
+
+    def __call__(self, sources: list, *, expected: str, seen_interchanges: dict | None = None):
+        self.threads.add(threading.current_thread().name)
+        self.saw_csv_first.append(self.csv_committed.wait(timeout=10))
+        if len(self.calls) + 1 == self.fail_on_call:
+            self.calls.append((expected, [s.source_file for s in sources], {}))
+            raise ValueError(f"reader broke on {sources[0].source_file}")
+        return super().__call__(sources, expected=expected, seen_interchanges=seen_interchanges)
+
+
+def x12_and_csv_landing(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> threading.Event:
+    """claims/ (3 one-file batches) sorts before pm/; the event is set when pm/ commits."""
+    land(
+        tmp_path / "landing",
+        {
+            "claims/a.837": "ISA*a",
+            "claims/b.837": "ISA*b",
+            "claims/c.837": "ISA*c",
+            "pm/appointments/2026-01-01.csv": JAN_01,
+        },
+    )
+    monkeypatch.setitem(load_module.BATCH_LIMITS, "x12", (1, 1 << 20))
+    committed = threading.Event()
+    real_insert_manifest = raw_store.insert_manifest
+
+    def insert_manifest(con, files, loaded_at) -> None:
+        real_insert_manifest(con, files, loaded_at)
+        if files[0][0].extract == "pm/appointments":
+            committed.set()  # (just before the commit: close enough for the reader's wait)
+
+    monkeypatch.setattr(raw_store, "insert_manifest", insert_manifest)
+    return committed
+
+
+def test_x12_is_read_on_a_worker_while_csv_loads(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    committed = x12_and_csv_landing(tmp_path, monkeypatch)
+    reader = GatedX12Reader(committed)
+    progress_threads: set[str] = set()
+    summary = load_landing(
+        tmp_path / "landing",
+        tmp_path / "w.duckdb",
+        x12_reader=reader,
+        progress=lambda *_: progress_threads.add(threading.current_thread().name),
+    )
+    # claims/a.837 comes first in path order, yet its read waited for the CSV batch and the
+    # load went on: the CSV batch did not wait for the X12 reads.
+    assert reader.saw_csv_first == [True, True, True]
+    assert reader.threads == {"x12-read"}
+    assert progress_threads == {threading.main_thread().name}
+    assert [sources for _, sources, _ in reader.calls] == [
+        ["claims/a.837"],
+        ["claims/b.837"],
+        ["claims/c.837"],
+    ]
+    assert (summary.files_new, dict(summary.rows_loaded)) == (
+        4,
+        {"claims": 24, "pm/appointments": 2},
+    )
+    assert query(
+        tmp_path / "w.duckdb",
+        "SELECT _source_file, count(*) FROM raw.x12_fake_claims GROUP BY 1 ORDER BY 1",
+    ) == [("claims/a.837", 2), ("claims/b.837", 2), ("claims/c.837", 2)]
+    assert not [t for t in threading.enumerate() if t.name == "x12-read"]
+
+
+def test_a_failing_x12_read_raises_its_own_error(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    committed = x12_and_csv_landing(tmp_path, monkeypatch)
+    reader = GatedX12Reader(committed, fail_on_call=2)
+    database = tmp_path / "w.duckdb"
+    with pytest.raises(ValueError, match=r"^reader broke on claims/b\.837$"):
+        load_landing(tmp_path / "landing", database, x12_reader=reader)
+    # The worker stopped at the failure (no read of c.837) and is gone; what committed before
+    # it stays, like any batch committed before a failing one.
+    assert [sources for _, sources, _ in reader.calls] == [["claims/a.837"], ["claims/b.837"]]
+    assert not [t for t in threading.enumerate() if t.name == "x12-read"]
+    assert query(database, "SELECT source_file FROM raw._load_manifest ORDER BY 1") == [
+        ("claims/a.837",),
+        ("pm/appointments/2026-01-01.csv",),
+    ]
+    # The next load reads what is left.
+    summary = load_landing(tmp_path / "landing", database, x12_reader=FakeX12Reader())
+    assert (summary.files_known, summary.files_new) == (2, 2)
+
+
+def test_a_failure_in_the_loading_thread_stops_the_x12_worker(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    x12_and_csv_landing(tmp_path, monkeypatch)
+    monkeypatch.setattr(load_module, "X12_READ_AHEAD", 1)  # the worker blocks on a full queue
+    real_insert_csv_rows = raw_store.insert_csv_rows
+
+    def disk_full(*args, **kwargs) -> int:
+        raise OSError("disk full")
+
+    monkeypatch.setattr(raw_store, "insert_csv_rows", disk_full)
+    database = tmp_path / "w.duckdb"
+    with pytest.raises(OSError, match="disk full"):
+        load_landing(tmp_path / "landing", database, x12_reader=FakeX12Reader())
+    assert not [t for t in threading.enumerate() if t.name == "x12-read"]
+    assert query(
+        database, "SELECT count(*) FROM raw._load_manifest WHERE extract = 'pm/appointments'"
+    ) == [(0,)]
+    monkeypatch.setattr(raw_store, "insert_csv_rows", real_insert_csv_rows)
+    # Whatever X12 batches committed before the failure, the next load completes the set once.
+    load_landing(tmp_path / "landing", database, x12_reader=FakeX12Reader())
+    assert query(database, "SELECT count(*) FROM raw._load_manifest") == [(4,)]
+    assert query(database, "SELECT count(*) FROM raw.x12_fake_claims") == [(6,)]
