@@ -14,9 +14,29 @@
 -- adjudication when it was never reversed and no later adjudication re-processed the claim
 -- without a claim denial; duplicate-claim denials (CARC 18, B13) are never written off: the
 -- money belongs to the original adjudication.
-with remits as (
+-- Incremental by claim (macros/incremental.sql): a run recomputes the claims touched by the
+-- new loads, and the claims whose stored write-off date is no longer the one of today's
+-- as-of date (denials that reached 120 days since the last run, or an as-of moved back).
+{{ keyed_incremental_config('claim_id') }}
+{{ claims_touched_depends_on() }}
+with touched_claims as (
+
+    {{ claims_touched_by_new_loads() }}
+    {%- if is_incremental() %}
+    union
+    select stored.claim_id
+    from {{ this }} as stored
+    cross join {{ ref('int_claims_as_of') }} as as_of
+    where stored.denial_writeoff_date is distinct from {{ denial_writeoff_date(
+        'stored', 'stored.is_reprocessed_later', 'as_of.as_of_date') }}
+    {%- endif %}
+
+),
+
+remits as (
 
     select * from {{ ref('stg_x12__835_claims') }}
+    {{- only_touched('claim_id') }}
 
 ),
 
@@ -62,6 +82,7 @@ adjustments as (
         carc_denial_category,
         _segment_position
     from {{ ref('int_claim_adjustment_reasons') }}
+    {{- only_touched('claim_id') }}
 
 ),
 
@@ -95,6 +116,7 @@ line_denials as (
     from {{ ref('stg_x12__835_service_lines') }} as service_lines
     left join line_reasons
         on service_lines.adjudication_line_id = line_reasons.adjudication_line_id
+    {{- only_touched('service_lines.claim_id') }}
     group by service_lines.adjudication_id
 
 ),
@@ -427,15 +449,11 @@ dated as (
         -- denied dollars count as written off 120 days after this adjudication when nothing
         -- recovered them (see the header); they are the denial-reason adjustments, and in a
         -- claim denial every denial-type CARC whatever its group (PR-204 "not covered")
-        case
-            when (linked.denial_reason_count > 0 or linked.is_denial)
-                and not linked.is_reversal
-                and not linked.is_reversed
-                and coalesce(linked.primary_denial_category, 'other') <> 'duplicate'
-                and not coalesce(linked.last_processed_sequence > linked.adjudication_sequence, false)
-                and {{ dbt.dateadd('day', 120, 'linked.adjudication_date') }} <= as_of.as_of_date
-                then cast({{ dbt.dateadd('day', 120, 'linked.adjudication_date') }} as date)
-        end as denial_writeoff_date,
+        {{ denial_writeoff_date(
+            'linked',
+            'coalesce(linked.last_processed_sequence > linked.adjudication_sequence, false)',
+            'as_of.as_of_date',
+        ) }} as denial_writeoff_date,
         case when linked.is_denial then linked.denial_carc_amount
             else linked.denial_adjustment_amount end as writeoff_basis_amount,
         linked.payer_claim_control_number,
@@ -445,7 +463,8 @@ dated as (
         linked.received_date,
         linked.service_line_count,
         linked.is_balanced,
-        linked.transaction_source_file as _source_file
+        linked.transaction_source_file as _source_file,
+        linked.transaction_load_id as _load_id
     from linked
     cross join as_of
     left join reversal_dates

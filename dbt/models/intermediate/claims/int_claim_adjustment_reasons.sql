@@ -2,9 +2,12 @@
 -- seeds: adjustment class, denial category, and whether it is a denial reason (group CO, OA
 -- or PI with a CARC that is not a "not a denial" code). An unknown CARC (newer than the
 -- 2015 code list) is valid but undescribed and counts as a denial reason of category other.
+-- Incremental: one row per staging row, so a run appends the rows of the new loads
+-- (macros/incremental.sql; run with --full-refresh after changing the seeds).
+{{ append_only_config() }}
 with adjustments as (
 
-    select * from {{ ref('stg_x12__835_adjustments') }}
+    {{ rows_of_new_loads(ref('stg_x12__835_adjustments')) }}
 
 ),
 
@@ -60,7 +63,8 @@ final as (
         case when coalesce(category_map.is_denial, true)
             then coalesce(category_map.denial_category, 'other') end as carc_denial_category,
         adjustments._segment_position,
-        adjustments._source_file
+        adjustments._source_file,
+        adjustments._load_id
     from adjustments
     left join category_map
         on adjustments.carc_code = category_map.carc_code

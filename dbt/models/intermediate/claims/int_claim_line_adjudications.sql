@@ -7,15 +7,26 @@
 -- (a claim-level denial covers every line). In a denied claim, a line that paid $0 only
 -- for deductible or contract reasons is not a denied line. A line
 -- denied while the claim as a whole was not denied is a partial denial.
-with adjudications as (
+-- Incremental by claim (macros/incremental.sql): no column depends on the as-of date.
+{{ keyed_incremental_config('claim_id') }}
+{{ claims_touched_depends_on() }}
+with touched_claims as (
+
+    {{ claims_touched_by_new_loads() }}
+
+),
+
+adjudications as (
 
     select * from {{ ref('int_claim_adjudications') }}
+    {{- only_touched('claim_id') }}
 
 ),
 
 service_lines as (
 
     select * from {{ ref('stg_x12__835_service_lines') }}
+    {{- only_touched('claim_id') }}
 
 ),
 
@@ -31,6 +42,7 @@ line_reasons as (
         sum(amount) as adjustment_amount
     from {{ ref('int_claim_adjustment_reasons') }}
     where adjustment_level = 'line'
+    {{- only_touched('claim_id', 'and') }}
     group by adjudication_line_id
 
 ),
@@ -47,6 +59,7 @@ primary_line_reason as (
             ) as reason_rank
         from {{ ref('int_claim_adjustment_reasons') }}
         where adjustment_level = 'line' and is_denial_reason
+        {{- only_touched('claim_id', 'and') }}
     ) as ranked
     where reason_rank = 1
 
@@ -140,6 +153,7 @@ flagged as (
         adjudications.primary_denial_group_code,
         adjudications.primary_denial_carc,
         adjudications.primary_denial_category,
+        adjudications._load_id,
         (
             not adjudications.is_reversal
             and (
@@ -195,7 +209,8 @@ final as (
             then coalesce(line_denial_carc, primary_denial_carc) end as denial_carc,
         case when is_line_denial
             then coalesce(line_denial_category, primary_denial_category, 'other') end
-            as denial_category
+            as denial_category,
+        _load_id
     from flagged
 
 )

@@ -4,9 +4,20 @@
 -- The payer is the 837 NM1*PR id matched to pm payers (payer_x12_id); the provider is the
 -- rendering NPI matched to pm providers, else the encounter's provider. The patient comes from
 -- the encounter (REF*EA), else from a unique match of the subscriber member id.
-with claims as (
+-- Incremental by claim (macros/incremental.sql): an incremental run renumbers the versions
+-- of the claims touched by the new loads only.
+{{ keyed_incremental_config('claim_id') }}
+{{ claims_touched_depends_on() }}
+with touched_claims as (
+
+    {{ claims_touched_by_new_loads() }}
+
+),
+
+claims as (
 
     select * from {{ ref('stg_x12__837_claims') }}
+    {{- only_touched('claim_id') }}
 
 ),
 
@@ -26,6 +37,7 @@ lines as (
         min(service_date_from) as service_date_from,
         max(service_date_to) as service_date_to
     from {{ ref('stg_x12__837_service_lines') }}
+    {{- only_touched('claim_id') }}
     group by submission_id
 
 ),
@@ -174,7 +186,8 @@ final as (
         claim_filing_indicator,
         principal_diagnosis,
         interchange_control_number,
-        _source_file
+        _source_file,
+        _load_id
     from numbered
 
 )

@@ -1,8 +1,22 @@
 -- Grain: one row per encounter (scheduled or walk-in), with clinic-flow durations and a
 -- summary of its coded charges.
-with encounters as (
+-- Incremental by encounter (macros/incremental.sql): new encounter versions and the
+-- encounters of new charges; every encounter when a provider row arrived.
+{{ keyed_incremental_config('encounter_id') }}
+with touched_encounters as (
+
+    {{ keys_touched_by_new_loads(
+        'encounter_id', ref('stg_ehr__encounters'),
+        related=[[ref('stg_ehr__charges'), 'encounter_id']],
+        everything_when=[ref('stg_pm__providers')],
+    ) }}
+
+),
+
+encounters as (
 
     select * from {{ ref('stg_ehr__encounters') }}
+    {{- only_touched('encounter_id', touched='touched_encounters') }}
 
 ),
 
@@ -15,6 +29,7 @@ charges as (
         min(coded_at) as first_coded_at,
         max(coded_at) as last_coded_at
     from {{ ref('stg_ehr__charges') }}
+    {{- only_touched('encounter_id', touched='touched_encounters') }}
     group by encounter_id
 
 ),
@@ -56,7 +71,8 @@ final as (
         coalesce(charges.charge_line_count, 0) as charge_line_count,
         coalesce(charges.total_charge_amount, 0) as total_charge_amount,
         charges.first_coded_at,
-        charges.last_coded_at
+        charges.last_coded_at,
+        encounters._load_id
     from encounters
     left join charges
         on encounters.encounter_id = charges.encounter_id

@@ -1,7 +1,20 @@
 -- Grain: one row per schedule snapshot, provider and open slot start.
-with slots as (
+-- Incremental by snapshot date (macros/incremental.sql): the snapshots with new slot rows;
+-- every snapshot when a provider row arrived.
+{{ keyed_incremental_config('snapshot_date') }}
+with touched_snapshots as (
+
+    {{ keys_touched_by_new_loads(
+        'snapshot_date', ref('stg_pm__open_slots'),
+        everything_when=[ref('stg_pm__providers')],
+    ) }}
+
+),
+
+slots as (
 
     select * from {{ ref('stg_pm__open_slots') }}
+    {{- only_touched('snapshot_date', touched='touched_snapshots') }}
 
 ),
 
@@ -26,7 +39,8 @@ final as (
         row_number() over (
             partition by slots.snapshot_date, slots.provider_id
             order by slots.slot_start_at
-        ) as slot_rank
+        ) as slot_rank,
+        slots._load_id
     from slots
     left join providers
         on slots.provider_id = providers.provider_id

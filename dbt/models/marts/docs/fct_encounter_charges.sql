@@ -1,7 +1,21 @@
 -- Grain: one row per encounter charge line (ehr/charges), with its charge lag.
-with charges as (
+-- Incremental by encounter (macros/incremental.sql): the encounters of new charges and
+-- new encounter versions; every encounter when a provider row arrived.
+{{ keyed_incremental_config('encounter_id') }}
+with touched_encounters as (
+
+    {{ keys_touched_by_new_loads(
+        'encounter_id', ref('stg_ehr__charges'),
+        related=[[ref('stg_ehr__encounters'), 'encounter_id']],
+        everything_when=[ref('stg_pm__providers')],
+    ) }}
+
+),
+
+charges as (
 
     select * from {{ ref('stg_ehr__charges') }}
+    {{- only_touched('encounter_id', touched='touched_encounters') }}
 
 ),
 
@@ -9,6 +23,7 @@ encounters as (
 
     select encounter_id, patient_id, provider_id, location_id, service_date
     from {{ ref('stg_ehr__encounters') }}
+    {{- only_touched('encounter_id', touched='touched_encounters') }}
 
 ),
 
@@ -34,7 +49,8 @@ final as (
         charges.units,
         charges.charge_amount,
         charges.coded_at,
-        {{ days_between('encounters.service_date', 'charges.coded_at') }} as charge_lag_days
+        {{ days_between('encounters.service_date', 'charges.coded_at') }} as charge_lag_days,
+        charges._load_id
     from charges
     left join encounters
         on charges.encounter_id = encounters.encounter_id

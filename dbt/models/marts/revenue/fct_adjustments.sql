@@ -2,9 +2,24 @@
 -- 2110): group code, CARC with the project's label, amount, and the classification from
 -- the seeds: adjustment class, denial category and whether it is a denial reason.
 -- Reversal adjudications carry negated triplets, so sums net out what they reverse.
-with adjustments as (
+-- Incremental by claim (macros/incremental.sql): the claims the new loads touched, and
+-- those whose write-off date moved with the as-of date.
+{{ keyed_incremental_config('claim_id') }}
+{{ claims_touched_depends_on() }}
+with touched_claims as (
+
+    {{ claims_touched_by_new_loads() }}
+    {%- if is_incremental() %}
+    union
+    {{ writeoff_drifted_claims('writeoff_date') }}
+    {%- endif %}
+
+),
+
+adjustments as (
 
     select * from {{ ref('int_claim_adjustment_reasons') }}
+    {{- only_touched('claim_id') }}
 
 ),
 
@@ -13,6 +28,7 @@ adjudications as (
     select adjudication_id, adjudication_date, payer_id, is_reversal, is_reversed,
         is_first_adjudication, is_denial, denial_writeoff_date
     from {{ ref('int_claim_adjudications') }}
+    {{- only_touched('claim_id') }}
 
 ),
 
@@ -20,6 +36,7 @@ claims as (
 
     select claim_id, provider_id, location_id, specialty, service_date
     from {{ ref('fct_claims') }}
+    {{- only_touched('claim_id') }}
 
 ),
 
@@ -68,7 +85,8 @@ final as (
                 then adjudications.denial_writeoff_date
         end as writeoff_date,
         coalesce(adjustments.denial_category, adjustments.carc_denial_category)
-            as writeoff_category
+            as writeoff_category,
+        adjustments._load_id
     from adjustments
     inner join adjudications
         on adjustments.adjudication_id = adjudications.adjudication_id

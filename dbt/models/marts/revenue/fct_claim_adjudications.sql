@@ -2,9 +2,24 @@
 -- re-adjudication, in order per claim (adjudication_sequence), with the payment it came in
 -- (transaction / trace number), the money, the denial flags and the claim's context.
 -- Sum of paid_amount over a claim = the claim's payer payments net of reversals.
-with adjudications as (
+-- Incremental by claim (macros/incremental.sql): the claims the new loads touched, and
+-- those whose write-off date moved with the as-of date.
+{{ keyed_incremental_config('claim_id') }}
+{{ claims_touched_depends_on() }}
+with touched_claims as (
+
+    {{ claims_touched_by_new_loads() }}
+    {%- if is_incremental() %}
+    union
+    {{ writeoff_drifted_claims('denial_writeoff_date') }}
+    {%- endif %}
+
+),
+
+adjudications as (
 
     select * from {{ ref('int_claim_adjudications') }}
+    {{- only_touched('claim_id') }}
 
 ),
 
@@ -13,6 +28,7 @@ claims as (
     select claim_id, patient_key, provider_id, location_id, specialty, service_date,
         is_original_claim
     from {{ ref('fct_claims') }}
+    {{- only_touched('claim_id') }}
 
 ),
 
@@ -68,7 +84,8 @@ final as (
         adjudications.is_reprocessed_later,
         adjudications.denial_writeoff_date,
         adjudications.payer_claim_control_number,
-        adjudications.is_balanced
+        adjudications.is_balanced,
+        adjudications._load_id
     from adjudications
     left join claims
         on adjudications.claim_id = claims.claim_id

@@ -2,9 +2,20 @@
 -- (an adjudication without line detail counts as one claim-level line, line_position 0).
 -- Carries the line's money, whether it was denied, and whether that was a partial denial
 -- (the line denied while the claim paid). Claim context from fct_claims.
-with lines as (
+-- Incremental by claim (macros/incremental.sql): the claim context it takes from fct_claims
+-- does not depend on the as-of date.
+{{ keyed_incremental_config('claim_id') }}
+{{ claims_touched_depends_on() }}
+with touched_claims as (
+
+    {{ claims_touched_by_new_loads() }}
+
+),
+
+lines as (
 
     select * from {{ ref('int_claim_line_adjudications') }}
+    {{- only_touched('claim_id') }}
 
 ),
 
@@ -13,6 +24,7 @@ claims as (
     select claim_id, patient_key, provider_id, location_id, specialty, service_date,
         is_original_claim
     from {{ ref('fct_claims') }}
+    {{- only_touched('claim_id') }}
 
 ),
 
@@ -52,7 +64,8 @@ final as (
         lines.is_partial_denial_line,
         lines.denial_group_code,
         lines.denial_carc,
-        lines.denial_category
+        lines.denial_category,
+        lines._load_id
     from lines
     left join claims
         on lines.claim_id = claims.claim_id

@@ -1,7 +1,20 @@
 -- Grain: one row per eligibility check.
-with checks as (
+-- Incremental by check (macros/incremental.sql): new check versions and the checks of new
+-- appointment versions.
+{{ keyed_incremental_config('check_id') }}
+with touched_checks as (
+
+    {{ keys_touched_by_new_loads(
+        'check_id', ref('stg_pm__eligibility_checks'),
+        related=[[ref('stg_pm__appointments'), 'appointment_id']],
+    ) }}
+
+),
+
+checks as (
 
     select * from {{ ref('stg_pm__eligibility_checks') }}
+    {{- only_touched('check_id', touched='touched_checks') }}
 
 ),
 
@@ -31,7 +44,8 @@ final as (
         {{ month_of('checks.requested_at') }} as requested_month,
         {{ minutes_between('checks.requested_at', 'checks.responded_at') }} as response_minutes,
         checks.coverage_end,
-        checks.copay_amount
+        checks.copay_amount,
+        checks._load_id
     from checks
     left join appointments
         on checks.appointment_id = appointments.appointment_id

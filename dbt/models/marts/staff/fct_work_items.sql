@@ -6,9 +6,62 @@
 -- (patient accounts, remittances).
 -- Rework (ops.friction_cost_usd): claim_followup and denial_appeal always; eligibility and
 -- prior_auth touches after the first one on the same entity.
-with work_items as (
+-- Incremental by work item (macros/incremental.sql): new work item versions, the other
+-- touches of their work type and entity (touch_sequence), and the items whose entity moved
+-- (a new appointment, auth, claim or encounter version); every item when a staff or
+-- provider row arrived.
+{{ keyed_incremental_config('work_item_id') }}
+with touched_items as (
+
+    {%- if is_incremental() %}
+    {%- set seen = seen_load_id() %}
+    {%- set items = ref('stg_pm__work_items') %}
+    select work_item_id from {{ items }} where _load_id > {{ seen }}
+    union
+    select all_items.work_item_id
+    from {{ items }} as all_items
+    inner join (
+        select distinct work_type, entity_type, entity_id from {{ items }}
+        where _load_id > {{ seen }}
+    ) as new_touches
+        on all_items.work_type = new_touches.work_type
+        and all_items.entity_type is not distinct from new_touches.entity_type
+        and all_items.entity_id = new_touches.entity_id
+    union
+    select work_item_id from {{ items }}
+    where (entity_type = 'appointment' and entity_id in (
+            select appointment_id from {{ ref('stg_pm__appointments') }}
+            where _load_id > {{ seen }}))
+        or (entity_type = 'auth' and entity_id in (
+            select auth_id from {{ ref('stg_pm__prior_auths') }}
+            where _load_id > {{ seen }}
+                or appointment_id in (
+                    select appointment_id from {{ ref('stg_pm__appointments') }}
+                    where _load_id > {{ seen }})))
+        or (entity_type = 'claim' and entity_id in (
+            select encounter_id from {{ ref('stg_ehr__encounters') }}
+            where _load_id > {{ seen }}
+            union all
+            select claim_id from {{ ref('stg_x12__837_claims') }}
+            where _load_id > {{ seen }}
+                or encounter_id in (
+                    select encounter_id from {{ ref('stg_ehr__encounters') }}
+                    where _load_id > {{ seen }})))
+        or exists (
+            select 1 from {{ ref('stg_pm__staff') }} where _load_id > {{ seen }}
+            union all
+            select 1 from {{ ref('stg_pm__providers') }} where _load_id > {{ seen }}
+        )
+    {%- else %}
+    select work_item_id from {{ ref('stg_pm__work_items') }} where false
+    {%- endif %}
+
+),
+
+work_items as (
 
     select * from {{ ref('stg_pm__work_items') }}
+    {{- only_touched('work_item_id', touched='touched_items') }}
 
 ),
 
@@ -139,7 +192,8 @@ final as (
                 and touch_sequence > 1
             )
         ) as is_rework,
-        outcome
+        outcome,
+        _load_id
     from sequenced
 
 )
