@@ -387,6 +387,11 @@ def test_unbalanced_payment_raises() -> None:
         ({"frequency_code": "8"}, r"claim CLM0001: frequency 7/8 needs REF\*F8"),
         ({"total_charge": D("100")}, r"claim CLM0001: CLM02 100 != sum of lines 137.50"),
         ({"encounter_id": "ENC*1"}, r"value 'ENC\*1' contains X12 delimiter"),
+        # The separator checks run once over the whole file: each kind must still be caught.
+        ({"encounter_id": "ENC:1"}, r"value 'ENC:1' contains X12 delimiter"),
+        ({"encounter_id": "ENC^1"}, r"value 'ENC\^1' contains X12 delimiter"),
+        ({"encounter_id": "ENC~1"}, r"value 'ENC~1' contains X12 delimiter"),
+        ({"place_of_service": "1:1"}, r"value '1:1' contains X12 delimiter"),  # in CLM05
     ],
 )
 def test_837_refusals(changes: dict, message: str) -> None:

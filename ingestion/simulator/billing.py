@@ -18,7 +18,6 @@ from .denial_codes import (
 )
 from .denial_followup import follow_denial
 from .eligibility import evidence_label
-from .extracts import CLAIM, ident
 from .fee_schedule import SELF_PAY_DISCOUNT
 from .patient_balance import settle_patient
 from .payer_answers import Denial, first_answer, reverse_and_reprice
@@ -68,17 +67,15 @@ def bill_visit(
     submitted = next_business_day(coded // DAY)
     if r.chance(0.04):  # held by the claim scrubber until someone fixes an edit
         submitted = add_business_days(submitted, r.int_between(2, 10))
-        w.work.touch(
+        w.work.on_claim(
             r,
             "charge_entry",
             "biller",
-            None,
-            "claim",
-            ident(CLAIM, encounter),
+            encounter,  # the claim takes the encounter's number
             "internal",
             submitted * DAY + 9 * HOUR,
             submitted * DAY + 10 * HOUR,
-            outcome="scrubber_edit",
+            "scrubber_edit",
         )
     if r.chance(0.005):  # stuck in a rejection queue nobody works
         submitted = next_business_day(submitted + r.int_between(60, 200), inclusive=True)

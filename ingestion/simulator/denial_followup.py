@@ -9,7 +9,6 @@ from .adjudication import Adjudication, ClaimRecord, ccn, price
 from .authorization import manual_channel, retro_auth
 from .claim_book import ClaimTruth, Submission, payment_day
 from .coding import claim_diagnoses
-from .extracts import CLAIM, ident
 from .patient_balance import settle_patient
 from .payers import PAYERS
 from .randomness import Draws
@@ -81,20 +80,16 @@ def follow_denial(
         auth_number, ready = retro.auth_number, retro.decided_ts
     work_type = "claim_followup" if corrected else "denial_appeal"
     channel = "internal" if corrected else manual_channel(r, pr, ("phone", "fax", "portal"))
-    entity = ident(CLAIM, claim.number)
+    role = "collector" if corrected else "biller"
+    if won:
+        sent_day = add_business_days(max(ready, start) // DAY, r.int_between(0, 4))
+        sent = sent_day * DAY + int(r.between(9, 16) * HOUR)
+        done = max(sent, start + 30 * MINUTE)
+        outcome = "corrected_claim" if corrected else "appeal_sent"
+    else:
+        done, outcome = start + int(r.between(1, 10) * DAY), "written_off"
+    w.work.on_claim(r, work_type, role, claim.number, channel, start, done, outcome)
     if not won:
-        w.work.touch(
-            r,
-            work_type,
-            "collector" if corrected else "biller",
-            None,
-            "claim",
-            entity,
-            channel,
-            start,
-            start + int(r.between(1, 10) * DAY),
-            outcome="written_off",
-        )
         truth.resolution, truth.writeoff_cents = "written_off", truth.denied_cents
         truth.resolved_day = pay + r.int_between(90, 150)
         owed = sum(x.patient_share for x in answers)
@@ -102,20 +97,6 @@ def follow_denial(
         kept = min(collected, owed)
         settle_patient(w, r, pr, claim.patient, claim.number, owed, kept, pay, claim.location, 0.8)
         return
-    sent_day = add_business_days(max(ready, start) // DAY, r.int_between(0, 4))
-    sent = sent_day * DAY + int(r.between(9, 16) * HOUR)
-    w.work.touch(
-        r,
-        work_type,
-        "collector" if corrected else "biller",
-        None,
-        "claim",
-        entity,
-        channel,
-        start,
-        max(sent, start + 30 * MINUTE),
-        outcome="corrected_claim" if corrected else "appeal_sent",
-    )
     lines = tuple(line.repaired() for line in claim.lines)
     fixed = ClaimRecord(
         claim.number,

@@ -7,7 +7,7 @@ during the warm-up) land in the first day's file, as a practice's first extract 
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Collection
 from pathlib import Path
 
 import numpy as np
@@ -33,40 +33,39 @@ def part_tag(w: World) -> str:
 
 
 def write_csv_extracts(
-    w: World, landing: Path, first_day: int, last_day: int, progress: Progress | None = None
+    w: World,
+    landing: Path,
+    first_day: int,
+    last_day: int,
+    progress: Progress | None = None,
+    keep: Collection[str] = (),
 ) -> dict[str, int]:
-    """Write rows whose (clamped) day is in [first_day, last_day]; returns rows per extract."""
+    """Write rows whose (clamped) day is in [first_day, last_day]; returns rows per extract.
+
+    Each extract's rows leave the world as they are written (the run's largest holding),
+    except the sinks named in `keep`, which later stages still read.
+    """
     rows: dict[str, int] = {}
     for i, spec in enumerate(ALL_EXTRACTS):
-        frame = (
-            w.sinks[spec.name]
-            .frame()
-            .lazy()
-            .with_columns(pl.max_horizontal("_day", pl.lit(w.start_day)).alias("_day"))
-            .filter(pl.col("_day").is_between(first_day, last_day))
-            .sort(["_day", "_order"], maintain_order=True)
-            .collect()
+        sink = w.sinks[spec.name]
+        frame = (sink.frame() if spec.name in keep else sink.take()).with_columns(
+            pl.max_horizontal("_day", pl.lit(w.start_day)).alias("_day")
         )
-        rows[spec.path] = frame.height
-        # Text is made a few weeks at a time: a whole large-preset extract as text would
-        # take gigabytes, while the integer rows it comes from take a fraction of that.
-        for block in _day_blocks(frame, _BLOCK_DAYS):
-            _write_days(formatted(spec, block), landing / spec.path, f"{spec.name}_", part_tag(w))
+        rows[spec.path] = 0
+        folder, prefix = landing / spec.path, f"{spec.name}_"
+        # A few weeks at a time, each block filtered and sorted on its own: a whole sorted copy
+        # of a large extract, or its text, would take gigabytes at the run's memory peak. A
+        # day's rows all fall in one block, in the same stable (_day, _order) order.
+        for lo in range(first_day, last_day + 1, _BLOCK_DAYS):
+            block = frame.filter(
+                pl.col("_day").is_between(lo, min(lo + _BLOCK_DAYS - 1, last_day))
+            ).sort(["_day", "_order"], maintain_order=True)
+            if block.height:
+                rows[spec.path] += block.height
+                _write_days(formatted(spec, block), folder, prefix, part_tag(w))
         if progress is not None:
             progress("write_csv", i + 1, len(ALL_EXTRACTS))
     return rows
-
-
-def _day_blocks(frame: pl.DataFrame, days: int) -> Iterator[pl.DataFrame]:
-    """Consecutive slices of a day-sorted frame, each covering at most `days` days."""
-    if not frame.height:
-        return
-    day = frame["_day"].to_numpy()
-    edges = np.arange(day[0], day[-1] + days, days)
-    cuts = np.searchsorted(day, edges, side="left").tolist() + [frame.height]
-    for start, end in zip(cuts[:-1], cuts[1:], strict=False):
-        if end > start:
-            yield frame.slice(start, end - start)
 
 
 def _write_days(frame: pl.DataFrame, folder: Path, prefix: str, tag: str) -> None:

@@ -22,7 +22,7 @@ from . import engine
 from .landing_writer import assemble_remits, write_csv_extracts, write_x12
 from .practice import PARTS
 from .presets import get_preset
-from .truth import TruthPart, truth_part
+from .truth import TRUTH_SINKS, TruthPart, truth_part
 
 Progress = Callable[[str, int, int], None]
 
@@ -47,12 +47,18 @@ class PartResult:
 
 def run_part(job: PartJob, part: int, progress: Progress | None = None) -> PartResult:
     with _no_cyclic_gc():
-        world = engine.build_world(get_preset(job.preset), job.seed, job.start, job.last, part)
-        engine.run(world, job.last, progress)
-        remits = assemble_remits(world, job.last)
-        rows = write_csv_extracts(world, job.landing, job.first, job.last, progress)
-        files, size = write_x12(world, job.landing, remits, job.first, job.last, progress)
-        return PartResult(rows, files, size, truth_part(world, remits, job.last))
+        # The world dies with _simulate_part's frame, before the collector is back on: freed
+        # by reference counting (it holds no cycles) rather than scanned object by object.
+        return _simulate_part(job, part, progress)
+
+
+def _simulate_part(job: PartJob, part: int, progress: Progress | None) -> PartResult:
+    world = engine.build_world(get_preset(job.preset), job.seed, job.start, job.last, part)
+    engine.run(world, job.last, progress)
+    remits = assemble_remits(world, job.last)
+    rows = write_csv_extracts(world, job.landing, job.first, job.last, progress, TRUTH_SINKS)
+    files, size = write_x12(world, job.landing, remits, job.first, job.last, progress)
+    return PartResult(rows, files, size, truth_part(world, remits, job.last))
 
 
 @contextmanager

@@ -9,7 +9,6 @@ from typing import TYPE_CHECKING
 from .adjudication import Adjudication, ClaimRecord, LineResult, ccn, deny_line, price
 from .claim_book import ClaimTruth, Submission, payment_day
 from .denial_codes import DUPLICATE, DenialCode
-from .extracts import CLAIM, ident
 from .payers import PAYERS
 from .randomness import Draws
 from .timebase import DAY, HOUR, MINUTE, next_business_day
@@ -46,17 +45,15 @@ def first_answer(
     if lost or adjudicated > follow_up:
         channel = "portal" if r.chance(0.5) else "phone"
         start = follow_up * DAY + int(r.between(8.5, 16) * HOUR)
-        w.work.touch(
+        w.work.on_claim(
             r,
             "claim_followup",
             "collector",
-            None,
-            "claim",
-            ident(CLAIM, claim.number),
+            claim.number,
             channel,
             start,
             start + int(r.between(8, 25) * MINUTE),
-            outcome="resubmitted" if lost else "in_process",
+            "resubmitted" if lost else "in_process",
         )
         resend = next_business_day(follow_up)
         if lost:
@@ -133,17 +130,15 @@ def _duplicate_answer(
     if only_failure:
         truth.root_cause, truth.category, truth.carc = "duplicate", "duplicate", DUPLICATE.carc
         truth.denial_level, truth.denial_day, truth.denied_cents = "claim", day, claim.total
-    w.work.touch(
+    w.work.on_claim(
         r,
         "claim_followup",
         "collector",
-        None,
-        "claim",
-        ident(CLAIM, claim.number),
+        claim.number,
         "internal",
         (day + 2) * DAY + 10 * HOUR,
         (day + 2) * DAY + 11 * HOUR,
-        outcome="duplicate_original_paid",
+        "duplicate_original_paid",
     )
 
 

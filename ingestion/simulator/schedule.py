@@ -35,6 +35,9 @@ class ScheduleGrid:
         for p in practice.providers:
             self.slot_minutes[p.index] = SPECIALTIES[p.specialty].slot_minutes
             self.slots_per_day[p.index] = 2 * SESSION_MINUTES // self.slot_minutes[p.index]
+        # Plain lists for the per-request lookups: numpy scalar indexing costs more than a list's.
+        self._width = self.slots_per_day.tolist()
+        self._per_session = [SESSION_MINUTES // m if m else 0 for m in self.slot_minutes.tolist()]
         width = int(self.slots_per_day.max())
         self.cell = np.full((n_providers, self.n_days, width), CLOSED, dtype=np.int32)
         self.free = np.zeros((n_providers, self.n_days), dtype=np.int32)
@@ -84,12 +87,13 @@ class ScheduleGrid:
         acceptable days, as patients do when a day does not suit them). Returns (day, slot)."""
         lo = max(earliest - self.first_day, 0)
         hi = min(lo + BOOKING_HORIZON_DAYS, self.n_days)
-        width = int(self.slots_per_day[provider])
-        per_session = SESSION_MINUTES // int(self.slot_minutes[provider])
+        width = self._width[provider]
+        per_session = self._per_session[provider]
+        cells = self.cell[provider]
         seen = 0
         for c in np.flatnonzero(self.free[provider, lo:hi] >= n).tolist():
             i = lo + c
-            row = self.cell[provider, i, :width].tolist()
+            row = cells[i, :width].tolist()
             if n == 1:
                 starts = [k for k, v in enumerate(row) if v == FREE]
             else:
@@ -100,7 +104,7 @@ class ScheduleGrid:
                 seen += 1
                 continue
             slot = starts[min(int(pick * len(starts)), len(starts) - 1)]
-            self.cell[provider, i, slot : slot + n] = number
+            cells[i, slot : slot + n] = number
             self.free[provider, i] -= n
             return self.first_day + i, slot
         return None

@@ -10,6 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from enum import Enum
 
+import numpy as np
 import polars as pl
 
 NULL = -(2**62)
@@ -85,6 +86,12 @@ class Sink:
             return pl.DataFrame(schema=self._schema())
         return pl.concat(self._chunks, how="vertical")
 
+    def take(self) -> pl.DataFrame:
+        """All rows, leaving the sink empty (for the rows' last reader: frees their memory)."""
+        frame = self.frame()
+        self._chunks = []
+        return frame
+
     def __len__(self) -> int:
         return sum(c.height for c in self._chunks) + len(self._rows)
 
@@ -100,17 +107,36 @@ class Sink:
     def _flush(self) -> None:
         if not self._rows:
             return
-        rows = self._rows.copy()
-        self._rows.clear()
+        rows = self._rows
+        self._rows = []
+        self.add = self._rows.append
+        schema = self._schema()
+        if pl.String() not in schema.values():
+            # All-integer rows go through one 2-D array, with no per-column Python tuples;
+            # anything else (a None, a ragged row) takes the general path below.
+            block = _int_block(rows, self._width)
+            if block is not None:
+                self._chunks.append(pl.DataFrame(dict(zip(schema, block.T, strict=True))))
+                return
         columns = list(zip(*rows, strict=True))
         if len(columns) != self._width:
             raise ValueError(f"{self.spec.path}: rows have {len(columns)} fields")
-        schema = self._schema()
         data = {
             name: pl.Series(name, values, dtype=schema[name])
             for name, values in zip(self._schema_names(), columns, strict=True)
         }
         self._chunks.append(pl.DataFrame(data))
+
+
+def _int_block(rows: list[tuple], width: int) -> np.ndarray | None:
+    """Rows as a (rows, width) int64 array, or None unless every value is an integer."""
+    try:
+        block = np.array(rows)
+    except ValueError:  # ragged rows
+        return None
+    if block.dtype != np.int64 or block.ndim != 2 or block.shape[1] != width:
+        return None
+    return block
 
 
 def formatted(spec: TableSpec, frame: pl.DataFrame) -> pl.DataFrame:

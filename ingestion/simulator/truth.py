@@ -10,18 +10,21 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass, field
+from operator import attrgetter
 from pathlib import Path
 
+import numpy as np
 import polars as pl
 
-from .extracts import CLAIM, ENCOUNTER, LOCATION, PATIENT, PROVIDER, ident
-from .payers import PAYERS
+from .claim_book import ClaimTruth
+from .extracts import CLAIM, ENCOUNTER, LOCATION, PATIENT, PAYER, PROVIDER
 from .remit_files import Remit
-from .tables import NULL
-from .timebase import date_of, month_key
+from .tables import NULL, Col, Kind, TableSpec, formatted
+from .timebase import month_key
 from .world import World
 
 STATE_FILE = "state.json"
+TRUTH_SINKS = ("charges", "encounters", "patient_payments")  # the extracts truth_part reads
 README = """# Simulator ground truth (not part of the landing contract)
 
 - claims.csv: one row per claim whose visit happened on or before end_date. root_cause is the
@@ -41,10 +44,6 @@ README = """# Simulator ground truth (not part of the landing contract)
 def _usd(cents: int) -> str:
     sign = "-" if cents < 0 else ""
     return f"{sign}{abs(cents) // 100}.{abs(cents) % 100:02d}"
-
-
-def _seen(day: int, end: int) -> str | None:
-    return date_of(day).isoformat() if day != NULL and day <= end else None
 
 
 @dataclass
@@ -84,7 +83,63 @@ def _add_all(into: dict[str, int], values: dict[str, int]) -> None:
         into[key] = into.get(key, 0) + cents
 
 
-def _status(t, end: int) -> str:
+def _claims(w: World, end: int) -> pl.DataFrame:
+    """One row per claim whose visit happened by `end`, as text (see README)."""
+    # Built column by column from numpy arrays and formatted by polars, as the extracts are: a
+    # large run has hundreds of thousands of claims per part, and a Python string per value
+    # would cost about a gigabyte at the run's memory peak.
+    truths = [t for t in w.claims.truths if t.claim.service_day <= end]
+    if not truths:
+        return pl.DataFrame()
+    claims = [t.claim for t in truths]
+
+    def ints(items: list, name: str) -> np.ndarray:
+        return np.fromiter(map(attrgetter(name), items), dtype=np.int64, count=len(items))
+
+    def texts(name: str) -> pl.Series:
+        return pl.Series(list(map(attrgetter(name), truths)), dtype=pl.String)
+
+    number = ints(claims, "number")
+    denial_day = ints(truths, "denial_day")
+    written_off = (texts("resolution") == "written_off").to_numpy()
+    storage = pl.DataFrame(
+        {
+            "_day": ints(claims, "service_day"),
+            "claim_id": number,
+            "encounter_id": number,
+            "patient_id": ints(claims, "patient"),
+            "provider_id": ints(claims, "provider"),
+            "location_id": ints(claims, "location"),
+            "payer_id": ints(claims, "payer"),
+            "service_date": ints(claims, "service_day"),
+            "total_charge": ints(claims, "total"),
+            "root_cause": texts("root_cause"),
+            "denial_category": texts("category"),
+            "carc": texts("carc"),
+            "denial_level": texts("denial_level"),
+            "submitted_on": _seen(ints(truths, "first_submitted_day"), end),
+            "first_adjudicated_on": _seen(ints(truths, "first_adjudicated_day"), end),
+            "denied_on": _seen(denial_day, end),
+            "denied_usd": np.where(denial_day != NULL, ints(truths, "denied_cents"), NULL),
+            "status": pl.Series([_status(t, end) for t in truths], dtype=pl.String),
+            "resolved_on": _seen(ints(truths, "resolved_day"), end),
+            "writeoff_usd": np.where(written_off, ints(truths, "writeoff_cents"), NULL),
+            **{name: ints(truths, field) for name, field in _FLAGS.items()},
+        }
+    )
+    frame = formatted(_CLAIMS, storage).drop("_day")
+    # Dates as ISO text, as the truth files have always held them.
+    return frame.with_columns(
+        pl.col(c.name).dt.to_string("%Y-%m-%d") for c in _CLAIMS.columns if c.kind is Kind.DATE
+    )
+
+
+def _seen(days: np.ndarray, end: int) -> np.ndarray:
+    """Days that happened by `end`; NULL (no value) for the rest."""
+    return np.where((days != NULL) & (days <= end), days, NULL)
+
+
+def _status(t: ClaimTruth, end: int) -> str:
     if t.first_submitted_day > end:
         return "not_submitted"
     if t.resolved_day != NULL and t.resolved_day <= end:
@@ -96,70 +151,32 @@ def _status(t, end: int) -> str:
     return "submitted"
 
 
-def _claims(w: World, end: int) -> pl.DataFrame:
-    # Built column by column: one dict per claim costs about a kilobyte, a large run has
-    # hundreds of thousands of claims per part.
-    columns: dict[str, list] = {name: [] for name in _CLAIM_COLUMNS}
-    for t in w.claims.truths:
-        c = t.claim
-        if c.service_day > end:
-            continue
-        values = (
-            ident(CLAIM, c.number),
-            ident(ENCOUNTER, c.number),
-            ident(PATIENT, c.patient),
-            ident(PROVIDER, c.provider),
-            ident(LOCATION, c.location),
-            PAYERS[c.payer].payer_id,
-            date_of(c.service_day).isoformat(),
-            _usd(c.total),
-            t.root_cause,
-            t.category,
-            t.carc,
-            t.denial_level,
-            _seen(t.first_submitted_day, end),
-            _seen(t.first_adjudicated_day, end),
-            _seen(t.denial_day, end),
-            _usd(t.denied_cents) if t.denial_day != NULL else None,
-            _status(t, end),
-            _seen(t.resolved_day, end),
-            _usd(t.writeoff_cents) if t.resolution == "written_off" else None,
-            t.reversed,
-            t.split,
-            t.duplicate_submitted,
-            t.lost,
-        )
-        for column, value in zip(columns.values(), values, strict=True):
-            column.append(value)
-    if not columns["claim_id"]:
-        return pl.DataFrame()
-    return pl.DataFrame(columns)
+_FLAGS = {
+    "reversed": "reversed",
+    "split": "split",
+    "duplicate_submitted": "duplicate_submitted",
+    "lost_claim": "lost",
+}
 
 
-_CLAIM_COLUMNS = (
-    "claim_id",
-    "encounter_id",
-    "patient_id",
-    "provider_id",
-    "location_id",
-    "payer_id",
-    "service_date",
-    "total_charge",
-    "root_cause",
-    "denial_category",
-    "carc",
-    "denial_level",
-    "submitted_on",
-    "first_adjudicated_on",
-    "denied_on",
-    "denied_usd",
-    "status",
-    "resolved_on",
-    "writeoff_usd",
-    "reversed",
-    "split",
-    "duplicate_submitted",
-    "lost_claim",
+def _cols(kind: Kind, *names: str) -> tuple[Col, ...]:
+    return tuple(Col(name, kind) for name in names)
+
+
+_CLAIMS = TableSpec(
+    "truth/claims",
+    (
+        *(CLAIM, ENCOUNTER, PATIENT, PROVIDER, LOCATION, PAYER),
+        *_cols(Kind.DATE, "service_date"),
+        *_cols(Kind.MONEY, "total_charge"),
+        *_cols(Kind.TEXT, "root_cause", "denial_category", "carc", "denial_level"),
+        *_cols(Kind.DATE, "submitted_on", "first_adjudicated_on", "denied_on"),
+        *_cols(Kind.MONEY, "denied_usd"),
+        *_cols(Kind.TEXT, "status"),
+        *_cols(Kind.DATE, "resolved_on"),
+        *_cols(Kind.MONEY, "writeoff_usd"),
+        *_cols(Kind.BOOL, *_FLAGS),
+    ),
 )
 
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from .extracts import ENTITY_TYPES, WORK_CHANNELS, WORK_TYPES
+from .extracts import CLAIM, ENTITY_TYPES, WORK_CHANNELS, WORK_TYPES, ident
 from .practice import Practice
 from .randomness import Draws
 from .tables import NULL, Sink
@@ -93,3 +93,28 @@ class WorkLog:
             self.sink.add((started // DAY, started, *head, NULL, first_touch, None))
         if completed is not None:
             self.sink.add((completed // DAY, completed, *head, completed, tenths, outcome))
+
+    def on_claim(
+        self,
+        r: Draws,
+        work_type: str,
+        role: str,
+        claim: int,
+        channel: str,
+        started: int,
+        completed: int,
+        outcome: str,
+    ) -> None:
+        """Billing-office work on a claim: the central office's staff, the claim as entity."""
+        self.touch(
+            r,
+            work_type,
+            role,
+            None,
+            "claim",
+            ident(CLAIM, claim),
+            channel,
+            started,
+            completed,
+            outcome=outcome,
+        )

@@ -45,14 +45,20 @@ class World:
     def __post_init__(self) -> None:
         self.spare = Spare(self.seed, self.part)
         self.sinks = {spec.name: Sink(spec) for spec in ALL_EXTRACTS}
-        self.patients = PatientRegistry(self.sinks["patients"], lambda: self.next_id("patient"))
-        self.work = WorkLog(self.sinks["work_items"], self.practice, lambda: self.next_id("work"))
+        # The registries draw from the counters themselves, not from closures over the world:
+        # a world without reference cycles is freed by reference counting when its run ends,
+        # instead of by a cyclic-GC pass over its millions of objects.
+        self.patients = PatientRegistry(self.sinks["patients"], self._counter("patient").__next__)
+        self.work = WorkLog(self.sinks["work_items"], self.practice, self._counter("work").__next__)
 
-    def next_id(self, kind: str) -> int:
+    def _counter(self, kind: str) -> Iterator[int]:
         counter = self._ids.get(kind)
         if counter is None:
             counter = self._ids[kind] = itertools.count(self.part + 1, PARTS)
-        return next(counter)
+        return counter
+
+    def next_id(self, kind: str) -> int:
+        return next(self._counter(kind))
 
     def release_slot(self, on_day: int, provider: int, day: int, slot: int, n: int) -> None:
         """Free a cancelled visit's slots, effective from `on_day`."""

@@ -106,43 +106,69 @@ def render_interchange(
         segments.append(("SE", str(len(body) + 2), control))
     segments.append(("GE", str(len(bodies)), str(envelope.group_control_number)))
     segments.append(("IEA", "1", f"{envelope.interchange_control_number:09d}"))
-    rendered = [_isa(envelope, delimiters)]
-    rendered.extend(render_segment(segment, delimiters) for segment in segments)
-    return "".join(rendered)
+    return _isa(envelope, delimiters) + _render_all(segments, delimiters)
+
+
+def _render_all(segments: Sequence[Segment], delimiters: Delimiters) -> str:
+    """Every segment as render_segment spells it, with its checks made once over the whole
+    text: a file has hundreds of thousands of segments, and summed separator counts match
+    only if each segment's do."""
+    element = delimiters.element
+    texts, joins = [], 0
+    for segment in segments:
+        try:
+            text = element.join(segment)  # TypeError on a composite, a few segments in five
+        except TypeError:
+            text, n = _joined(segment, delimiters)
+            joins += n
+        texts.append(text)
+    raw = "".join(texts)
+    if (
+        raw.count(element) != sum(map(len, segments)) - len(segments)
+        or delimiters.repetition in raw
+        or delimiters.segment in raw
+        or raw.count(delimiters.component) != joins
+    ):
+        for segment in segments:
+            render_segment(segment, delimiters)  # raises, naming the first offending value
+    terminator = delimiters.terminator
+    return terminator.join([text.rstrip(element) for text in texts]) + terminator
 
 
 def render_segment(segment: Segment, delimiters: Delimiters) -> str:
-    element, component = delimiters.element, delimiters.component
-    texts = [v if v.__class__ is str else _composite(v, component) for v in segment]
-    # X12 forbids trailing separators, so optional elements at the end are dropped.
-    _trimmed(texts)
-    text = element.join(texts)
+    element = delimiters.element
+    text, joins = _joined(segment, delimiters)
     # A value holding a separator shows as one separator more than were put in: counting them
     # checks every value in one pass over the text (this runs for millions of segments).
     if (
-        text.count(element) != len(texts) - 1
+        text.count(element) != len(segment) - 1
         or delimiters.repetition in text
         or delimiters.segment in text
-        or (component in text and text.count(component) != _component_joins(segment))
+        or text.count(delimiters.component) != joins
     ):
         _refuse_delimiters(segment, delimiters)
-    return text + delimiters.terminator
+    # X12 forbids trailing separators, so optional elements at the end are dropped; no value
+    # ends with a separator (checked above), so stripping them drops exactly the empty ones.
+    return text.rstrip(element) + delimiters.terminator
 
 
-def _composite(components: tuple[str, ...], separator: str) -> str:
-    return separator.join(_trimmed(list(components)))
-
-
-def _component_joins(segment: Segment) -> int:
-    """Component separators the composites of `segment` are written with."""
-    return sum(max(len(_trimmed(list(v))) - 1, 0) for v in segment if v.__class__ is not str)
-
-
-def _trimmed(values: list[str]) -> list[str]:
-    """Drop trailing empty values in place (returns the same list)."""
-    while values and values[-1] == "":
-        values.pop()
-    return values
+def _joined(segment: Segment, delimiters: Delimiters) -> tuple[str, int]:
+    """The segment's elements joined, composites without their trailing empty components;
+    and how many component separators that put in."""
+    if tuple not in map(type, segment):
+        return delimiters.element.join(segment), 0
+    component = delimiters.component
+    texts, joins = [], 0
+    for value in segment:
+        if value.__class__ is str:
+            texts.append(value)
+            continue
+        n = len(value)
+        while n and value[n - 1] == "":
+            n -= 1
+        joins += max(n - 1, 0)
+        texts.append(component.join(value[:n]))
+    return delimiters.element.join(texts), joins
 
 
 def _refuse_delimiters(segment: Segment, delimiters: Delimiters) -> None:

@@ -5,6 +5,10 @@ the writer in ``x12_writer.py`` decides only *how* it is spelled in ASC X12 5010
 two apart lets the writer be validated on its own (pyx12) and the simulator stay readable.
 
 Money is ``decimal.Decimal`` with two places; dates are ``datetime.date``.
+
+Everything here is read-only by convention. The classes made once per claim or service line
+are plain slotted dataclasses rather than frozen ones: a frozen dataclass pays a setattr call
+per field, and a large run builds millions of them.
 """
 
 from __future__ import annotations
@@ -50,7 +54,7 @@ class Subscriber:
     claim_filing_code: str  # SBR09 / CLP06: MB, MC, HM, CI, BL, WC, ZZ... (835 writes CI/BL as 12)
 
 
-@dataclass(frozen=True)
+@dataclass(slots=True)  # one per claim or line: see the module note
 class ServiceLine837:
     line_number: int
     cpt_code: str
@@ -61,7 +65,7 @@ class ServiceLine837:
     service_date: dt.date
 
 
-@dataclass(frozen=True)
+@dataclass(slots=True)  # one per claim or line: see the module note
 class Claim837:
     claim_id: str  # CLM01, the practice's claim id
     total_charge: Decimal  # CLM02 = sum of line charges
@@ -103,7 +107,7 @@ class Adjustment:
     quantity: Decimal | None = None
 
 
-@dataclass(frozen=True)
+@dataclass(slots=True)  # one per claim or line: see the module note
 class ServiceLine835:
     cpt_code: str
     modifiers: tuple[str, ...]
@@ -116,7 +120,7 @@ class ServiceLine835:
     line_control_number: str | None = None  # REF*6R
 
 
-@dataclass(frozen=True)
+@dataclass(slots=True)  # one per claim or line: see the module note
 class Claim835:
     claim_id: str  # CLP01 = CLM01
     status_code: str  # CLP02: 1, 2, 3, 4, 19-23
