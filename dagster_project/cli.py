@@ -40,7 +40,7 @@ def _cmd_refresh(args: argparse.Namespace) -> int:
     from dagster_project.refresh import run_refresh
 
     settings = load_settings(home=args.home, landing=args.landing)
-    result = run_refresh(settings)
+    result = run_refresh(settings, full_rebuild=args.full_rebuild)
     console.print(result.one_line())
     return 0 if result.ok else EXIT_FAILED
 
@@ -102,6 +102,11 @@ def build_parser() -> argparse.ArgumentParser:
     ref = sub.add_parser("refresh", help="load new landing files and rebuild the warehouse")
     ref.add_argument("--landing", help="landing folder (default <home>/landing)")
     ref.add_argument("--home", help="runtime data folder (default ./data or FRICTION_HOME)")
+    ref.add_argument(
+        "--full-rebuild",
+        action="store_true",
+        help="rebuild every dbt model from raw, not only what new files touched",
+    )
     ref.set_defaults(func=_cmd_refresh)
 
     demo = sub.add_parser("demo", help="simulate the demo practice, refresh, open the dashboard")

@@ -26,6 +26,7 @@ from dagster_project.defs.tags import STAGE_ORDER, STAGE_TAG, SUMMARY, TRANSFORM
 from dagster_project.progress import ProgressCallback, console, progress_bar
 from dagster_project.settings import Settings
 from dagster_project.stages import faults
+from dagster_project.stages.build_state import forget_build
 from dagster_project.stages.preflight import PreflightError, preflight
 from dagster_project.stages.recovery import (
     clear_leftovers,
@@ -127,11 +128,15 @@ def _print_stages(result: RefreshResult) -> None:
         console.print(f"{stage}: {summary}")
 
 
-def run_refresh(settings: Settings, *, instance: DagsterInstance | None = None) -> RefreshResult:
+def run_refresh(
+    settings: Settings, *, instance: DagsterInstance | None = None, full_rebuild: bool = False
+) -> RefreshResult:
     """Run the ``refresh`` job in-process; ``ok=False`` with the reason when it failed.
 
     Raises ``PreflightError`` (nothing written) when the refresh cannot start: see
     ``stages.preflight``. ``instance`` receives the run's events (default: an in-memory one).
+    ``full_rebuild`` rebuilds every dbt model from raw instead of only what new loads touched
+    (``stages.build_state`` decides that by itself after an upgrade or a key change).
     """
     try:
         preflight(settings)
@@ -143,6 +148,8 @@ def run_refresh(settings: Settings, *, instance: DagsterInstance | None = None) 
         open_work_db(settings, console.print)
         for path in clear_leftovers(settings):
             console.print(f"removed {path.name}, left half-written by an interrupted refresh")
+        if full_rebuild:
+            forget_build(settings.warehouse_dir)
         try:
             return _run_job(settings, instance)
         finally:

@@ -1,8 +1,9 @@
 """Great Expectations, the way this project uses it: pandas frames queried from DuckDB.
 
 GX has no polars engine and no reliable DuckDB one, so every suite validates a pandas frame
-that a small query produced. The context is ephemeral (nothing written to disk) and every
-name is get-or-add, so a rerun in the same process does not collide with the last one.
+that a small query produced. The context is ephemeral (nothing written to disk), holds one
+frame asset for every suite, and suites are add-or-update, so a rerun in the same process
+does not collide with the last one.
 GX takes seconds to import: it is imported on first use, never at definitions load.
 """
 
@@ -60,26 +61,29 @@ def _context() -> Any:
     return context
 
 
+@cache
+def _batch_definition() -> Any:
+    """The one pandas asset every suite validates; the frame comes as a batch parameter.
+
+    Registered once per process: every datasource or asset change re-serialises the whole
+    context configuration to YAML, which cost more than the validation itself and grew with
+    each asset (one asset per check: 40 ms a validation, 23 ms now).
+    """
+    source = _context().data_sources.add_or_update_pandas(DATASOURCE)
+    return source.add_dataframe_asset("frames").add_batch_definition_whole_dataframe("whole")
+
+
 def validate_frame(
     name: str, frame: pd.DataFrame, expectations: list[Expectation]
 ) -> list[Outcome]:
     """Validate ``frame`` against a suite called ``name``; one outcome per expectation."""
     import great_expectations as gx
 
-    context = _context()
-    source = context.data_sources.add_or_update_pandas(DATASOURCE)
-    try:
-        asset = source.get_asset(name)
-    except LookupError:
-        asset = source.add_dataframe_asset(name)
-    try:
-        batch_definition = asset.get_batch_definition("whole")
-    except (KeyError, LookupError):
-        batch_definition = asset.add_batch_definition_whole_dataframe("whole")
+    batch_definition = _batch_definition()
     suite = gx.ExpectationSuite(name=name)
     for expectation in expectations:
         suite.add_expectation(getattr(gx.expectations, expectation.kind)(**expectation.kwargs))
-    suite = context.suites.add_or_update(suite)
+    suite = _context().suites.add_or_update(suite)
     batch = batch_definition.get_batch(batch_parameters={"dataframe": frame})
     result = batch.validate(suite, result_format="SUMMARY")
     outcomes = []

@@ -40,15 +40,18 @@ def _rates_within_unit_interval() -> FrameCheck:
             "Every metric whose unit is 'rate' in metric_catalog lies in [0, 1], "
             f"except {', '.join(UNBOUNDED_RATES)}."
         ),
+        # Each rate's extremes, not its every row: both within [0, 1] iff all values are.
         sql=(
-            "select k.metric_id, k.value from marts.kpi_monthly as k "
-            "join marts.metric_catalog as c using (metric_id) "
-            f"where c.unit = 'rate' and k.metric_id not in ({excluded}) and k.value is not null"
+            "select k.metric_id, min(k.value) as lowest, max(k.value) as highest "
+            "from marts.kpi_monthly as k join marts.metric_catalog as c using (metric_id) "
+            f"where c.unit = 'rate' and k.metric_id not in ({excluded}) and k.value is not null "
+            "group by k.metric_id"
         ),
-        expectations=(
+        expectations=tuple(
             Expectation(
-                "ExpectColumnValuesToBeBetween", {"column": "value", "min_value": 0, "max_value": 1}
-            ),
+                "ExpectColumnValuesToBeBetween", {"column": column, "min_value": 0, "max_value": 1}
+            )
+            for column in ("lowest", "highest")
         ),
         required_tables=("marts.kpi_monthly", "marts.metric_catalog"),
     )
