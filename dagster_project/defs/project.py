@@ -11,6 +11,7 @@ packages).
 from __future__ import annotations
 
 import os
+import shutil
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -24,6 +25,8 @@ from dagster_project.settings import DBT_PROJECT_DIR
 # A target folder of our own: a developer's manual `dbt build` (dbt/target) and Dagster's
 # manifest never overwrite each other.
 MANIFEST_TARGET = Path("target") / "dagster"
+# Where `dbt parse` writes (its partial-parse state stays warm there); see prepare_manifest.
+PARSE_TARGET = Path("target") / "dagster-parse"
 
 # What dbt reads when it parses; a newer file than the manifest means the manifest is stale.
 PARSE_INPUTS = (
@@ -105,9 +108,10 @@ def prepare_manifest(project: DbtProject = dbt_project, *, work_db: Path | None 
     with FileLock(str(manifest.with_suffix(".lock")), timeout=600):
         if manifest_is_stale(project):
             with dbt_environment(placeholder):
-                dbt_resource(project).cli(
-                    ["parse", "--quiet"], target_path=project.target_path
-                ).wait()
-            # dbt keeps the old file's mtime when the content did not change.
-            manifest.touch()
+                dbt_resource(project).cli(["parse", "--quiet"], target_path=PARSE_TARGET).wait()
+            # Readers do not take the lock (a fresh manifest needs none), so the new manifest
+            # appears by one rename: a reader gets the old file or the new one, never half.
+            partial = manifest.with_suffix(".json.partial")
+            shutil.copyfile(project.project_dir / PARSE_TARGET / "manifest.json", partial)
+            os.replace(partial, manifest)
     return manifest
