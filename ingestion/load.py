@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import os
 import queue
 import shutil
 import threading
@@ -54,6 +55,7 @@ X12_READ_AHEAD = 2
 # (at most X12_READ_AHEAD + 2 batches). Past it DuckDB evicts cached blocks and spills to
 # <database>.tmp instead of growing, which keeps a large landing well under 6 GiB in all.
 LOAD_MEMORY_LIMIT = "3GB"
+MEMORY_LIMIT_ENV = "FRICTION_DUCKDB_MEMORY_LIMIT"  # the same bound dbt's profile reads
 
 
 class X12ReadResult(Protocol):
@@ -140,7 +142,8 @@ def load_landing(
         # Every batch commits on its own and is durable in the write-ahead log; folding the log
         # into the database once per load, not every few commits, saves a third of the time.
         con.execute("SET checkpoint_threshold = '16GB'")
-        con.execute(f"SET memory_limit = '{LOAD_MEMORY_LIMIT}'")
+        limit = os.environ.get(MEMORY_LIMIT_ENV, LOAD_MEMORY_LIMIT).replace("'", "")
+        con.execute(f"SET memory_limit = '{limit}'")
         con.execute("SET enable_progress_bar = false")
         raw_store.create_raw_schema(con)
         loader = _Loader(
