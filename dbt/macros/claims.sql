@@ -29,3 +29,36 @@
         on stored.adjudication_id = current_state.adjudication_id
     where stored.writeoff_date is distinct from current_state.denial_writeoff_date
 {%- endmacro %}
+
+{#- In an incremental run of a keyed per-claim model that stores a claim's write-off totals
+    (denial_writeoff_date: the newest write-off, denial_writeoff_amount: their sum, 0 when
+    none): the claims whose totals differ from today's int_claim_adjudications. Only claims
+    with a write-off on either side are compared; the newest date suffices as the as-of date
+    moves: a write-off that appears is dated after every stored one, one that disappears
+    after every remaining one. A select of claim_id. -#}
+{% macro writeoff_totals_drifted_claims() -%}
+    select coalesce(stored.claim_id, current_state.claim_id) as claim_id
+    from (
+        select claim_id, denial_writeoff_date, denial_writeoff_amount
+        from {{ this }}
+        where denial_writeoff_date is not null
+    ) as stored
+    full outer join (
+        select claim_id, max(denial_writeoff_date) as denial_writeoff_date,
+            coalesce(sum(coalesce(denial_writeoff_amount, 0)), 0) as denial_writeoff_amount
+        from {{ ref('int_claim_adjudications') }}
+        where denial_writeoff_date is not null
+        group by claim_id
+    ) as current_state
+        on stored.claim_id = current_state.claim_id
+    where stored.denial_writeoff_date is distinct from current_state.denial_writeoff_date
+        or stored.denial_writeoff_amount is distinct from current_state.denial_writeoff_amount
+{%- endmacro %}
+
+{#- fct_claims.last_activity_at: the newest of the claim's events (`lifecycle`, an
+    int_claim_lifecycle row) and of its staff work (`work`, with last_work_started_at); in
+    one place because fct_claims' incremental run compares it with the stored value. -#}
+{% macro claim_last_activity_at(lifecycle, work) -%}
+    cast({{ newest_of([lifecycle ~ '.last_activity_at', work ~ '.last_work_started_at']) }}
+        as {{ dbt.type_timestamp() }})
+{%- endmacro %}

@@ -14,19 +14,15 @@
 -- (contractual CO, OA, PI, CR) - denied dollars already written off - patient payments.
 -- Open denials therefore stay in A/R until recovered or written off (120 days, see
 -- int_claim_adjudications.denial_writeoff_date); patient responsibility stays until paid.
-with submissions as (
-
-    select * from {{ ref('int_claim_submissions') }}
-
-),
-
-adjudications as (
-
-    select * from {{ ref('int_claim_adjudications') }}
-
-),
-
-patient_payments as (
+-- The as-of date itself is not a column (int_claims_as_of has it): a row changes only when
+-- its claim's events, its write-offs or its patient payments do.
+-- Incremental by claim (macros/incremental.sql): a run recomputes the claims touched by the
+-- new loads, the claims whose write-offs moved with the as-of date (int_claim_adjudications
+-- replaced those rows without a new load) and the claims whose patient payments changed
+-- (a payment is a pm row: it names no 837 or 835, and a corrected one may move claims).
+{{ keyed_incremental_config('claim_id') }}
+{{ claims_touched_depends_on() }}
+with patient_payment_totals as (
 
     select
         claim_id,
@@ -39,9 +35,43 @@ patient_payments as (
 
 ),
 
-as_of as (
+touched_claims as (
 
-    select as_of_date from {{ ref('int_claims_as_of') }}
+    {{ claims_touched_by_new_loads() }}
+    {%- if is_incremental() %}
+    union
+    {{ writeoff_totals_drifted_claims() }}
+    union
+    select stored.claim_id
+    from {{ this }} as stored
+    left join patient_payment_totals as current_state
+        on stored.claim_id = current_state.claim_id
+    where stored.patient_payment_count <> coalesce(current_state.patient_payment_count, 0)
+        or stored.patient_paid_amount <> coalesce(current_state.patient_paid_amount, 0)
+        or stored.last_patient_payment_at
+            is distinct from current_state.last_patient_payment_at
+    {%- endif %}
+
+),
+
+submissions as (
+
+    select * from {{ ref('int_claim_submissions') }}
+    {{- only_touched('claim_id') }}
+
+),
+
+adjudications as (
+
+    select * from {{ ref('int_claim_adjudications') }}
+    {{- only_touched('claim_id') }}
+
+),
+
+patient_payments as (
+
+    select * from patient_payment_totals
+    {{- only_touched('claim_id') }}
 
 ),
 
@@ -74,7 +104,8 @@ submission_summary as (
         sum(case when frequency_type = 'void' then 1 else 0 end) as void_count,
         max(submitted_at) as last_submitted_at,
         min(case when frequency_type = 'void' then submission_date end) as first_voided_on,
-        max(encounter_id) as any_encounter_id
+        max(encounter_id) as any_encounter_id,
+        max(_load_id) as submission_load_id
     from submissions
     group by claim_id
 
@@ -157,7 +188,8 @@ adjudication_summary as (
         min(case when is_paid then adjudication_date end) as first_paid_on,
         max(adjudication_date) as last_adjudicated_on,
         max(case when not is_reversal and not is_reversed then payer_id end) as any_payer_id,
-        min(service_date_from) as remit_service_date
+        min(service_date_from) as remit_service_date,
+        max(_load_id) as adjudication_load_id
     from adjudications
     group by claim_id
 
@@ -244,7 +276,10 @@ joined as (
         adjudication_summary.denial_writeoff_date,
         coalesce(patient_payments.patient_paid_amount, 0) as patient_paid_amount,
         coalesce(patient_payments.patient_payment_count, 0) as patient_payment_count,
-        patient_payments.last_patient_payment_at
+        patient_payments.last_patient_payment_at,
+        -- lineage: the newest load of the claim's 837s and 835s
+        {{ newest_of(['submission_summary.submission_load_id',
+            'adjudication_summary.adjudication_load_id']) }} as _load_id
     from claim_ids
     left join first_submission
         on claim_ids.claim_id = first_submission.claim_id
@@ -325,10 +360,8 @@ final as (
             'last_submitted_at',
             'cast(last_adjudicated_on as timestamp)',
             'last_patient_payment_at',
-        ]) }} as {{ dbt.type_timestamp() }}) as last_activity_at,
-        as_of.as_of_date
+        ]) }} as {{ dbt.type_timestamp() }}) as last_activity_at
     from balanced
-    cross join as_of
 
 )
 

@@ -2,9 +2,56 @@
 -- first and final adjudication status, money net of reversals and denial flags.
 -- Patient identity only as patient_key (keyed hash). Location: the encounter's, else the
 -- provider's home location.
-with lifecycle as (
+-- Incremental by claim (macros/incremental.sql): a run recomputes the claims touched by the
+-- new loads and those whose lifecycle or staff work changed without a load naming the claim
+-- (write-offs that moved with the as-of date, patient payments, work items: every column
+-- such a change can reach is compared with the stored row).
+{{ keyed_incremental_config('claim_id') }}
+{{ claims_touched_depends_on() }}
+with claim_work_totals as (
+
+    -- staff work on the claim (pm/work_items, entity_type claim)
+    select
+        entity_id as claim_id,
+        sum(case when work_type in ('claim_followup', 'denial_appeal') then 1 else 0 end)
+            as followup_work_item_count,
+        max(started_at) as last_work_started_at
+    from {{ ref('fct_work_items') }}
+    where entity_type = 'claim'
+    group by entity_id
+
+),
+
+touched_claims as (
+
+    {{ claims_touched_by_new_loads() }}
+    {%- if is_incremental() %}
+    union
+    select current_state.claim_id
+    from {{ ref('int_claim_lifecycle') }} as current_state
+    left join claim_work_totals
+        on current_state.claim_id = claim_work_totals.claim_id
+    left join {{ this }} as stored
+        on current_state.claim_id = stored.claim_id
+    where stored.claim_id is null
+        or stored.denial_writeoff_date is distinct from current_state.denial_writeoff_date
+        or stored.denial_writeoff_amount <> current_state.denial_writeoff_amount
+        or stored.denial_outcome is distinct from current_state.denial_outcome
+        or stored.patient_paid_amount <> current_state.patient_paid_amount
+        or stored.outstanding_balance <> current_state.outstanding_balance
+        or stored.balance_settled_on is distinct from current_state.balance_settled_on
+        or stored.followup_work_item_count
+            <> coalesce(claim_work_totals.followup_work_item_count, 0)
+        or stored.last_activity_at is distinct from {{ claim_last_activity_at(
+            'current_state', 'claim_work_totals') }}
+    {%- endif %}
+
+),
+
+lifecycle as (
 
     select * from {{ ref('int_claim_lifecycle') }}
+    {{- only_touched('claim_id') }}
 
 ),
 
@@ -17,15 +64,8 @@ providers as (
 
 claim_work as (
 
-    -- staff work on the claim (pm/work_items, entity_type claim)
-    select
-        entity_id as claim_id,
-        sum(case when work_type in ('claim_followup', 'denial_appeal') then 1 else 0 end)
-            as followup_work_item_count,
-        max(started_at) as last_work_started_at
-    from {{ ref('fct_work_items') }}
-    where entity_type = 'claim'
-    group by entity_id
+    select * from claim_work_totals
+    {{- only_touched('claim_id') }}
 
 ),
 
@@ -109,8 +149,8 @@ final as (
         coalesce(claim_work.followup_work_item_count, 0) as followup_work_item_count,
         lifecycle.balance_settled_on,
         lifecycle.last_adjudicated_on,
-        cast({{ newest_of(['lifecycle.last_activity_at', 'claim_work.last_work_started_at']) }}
-            as {{ dbt.type_timestamp() }}) as last_activity_at
+        {{ claim_last_activity_at('lifecycle', 'claim_work') }} as last_activity_at,
+        lifecycle._load_id
     from lifecycle
     left join providers
         on lifecycle.provider_id = providers.provider_id
