@@ -22,12 +22,7 @@
 
 {#- config() of a latest-version staging model keyed by `key_columns`. -#}
 {% macro latest_version_config(key_columns) -%}
-    {{ config(
-        materialized='incremental',
-        incremental_strategy='delete+insert',
-        unique_key=key_columns,
-        on_schema_change='fail',
-    ) }}
+    {{ keyed_incremental_config(key_columns) }}
 {%- endmacro %}
 
 {#- config() of an append-only staging model (one row per raw row). -#}
@@ -51,8 +46,9 @@
     models stay tables rebuilt in full, except the 120-day denial write-off, where the keyed
     model also replaces the claims whose stored write-off date is no longer today's
     (macros/claims.sql; int_claim_adjudications, fct_claim_adjudications, fct_adjustments).
-    Seeds, var('phi_key') and the SQL of the models are not tracked: after changing any of
-    them, or on a database built before a model gained `_load_id`, run with --full-refresh. -#}
+    dbt itself does not track seeds, var('phi_key') or the SQL of the models: the refresh
+    does (dagster_project/stages/build_state.py) and builds with --full-refresh after any of
+    them changed. A manual `dbt build` after such a change needs --full-refresh. -#}
 
 {% macro keyed_incremental_config(key) -%}
     {{ config(
@@ -150,4 +146,11 @@
     -- depends_on: {{ ref('stg_x12__837_claims') }}, {{ ref('stg_x12__835_claims') }}
     -- depends_on: {{ ref('stg_ehr__encounters') }}, {{ ref('stg_pm__patients') }}
     -- depends_on: {{ ref('stg_pm__payers') }}, {{ ref('stg_pm__providers') }}
+{%- endmacro %}
+
+{#- The head of every model kept per claim: keyed delete+insert on claim_id, and the inputs
+    of claims_touched_by_new_loads() declared. -#}
+{% macro claim_keyed_incremental() -%}
+{{ keyed_incremental_config('claim_id') }}
+{{ claims_touched_depends_on() }}
 {%- endmacro %}

@@ -17,8 +17,7 @@
 -- Incremental by claim (macros/incremental.sql): a run recomputes the claims touched by the
 -- new loads, and the claims whose stored write-off date is no longer the one of today's
 -- as-of date (denials that reached 120 days since the last run, or an as-of moved back).
-{{ keyed_incremental_config('claim_id') }}
-{{ claims_touched_depends_on() }}
+{{ claim_keyed_incremental() }}
 with touched_claims as (
 
     {{ claims_touched_by_new_loads() }}

@@ -20,8 +20,7 @@
 -- new loads, the claims whose write-offs moved with the as-of date (int_claim_adjudications
 -- replaced those rows without a new load) and the claims whose patient payments changed
 -- (a payment is a pm row: it names no 837 or 835, and a corrected one may move claims).
-{{ keyed_incremental_config('claim_id') }}
-{{ claims_touched_depends_on() }}
+{{ claim_keyed_incremental() }}
 with patient_payment_totals as (
 
     select

@@ -8,8 +8,7 @@
 -- for deductible or contract reasons is not a denied line. A line
 -- denied while the claim as a whole was not denied is a partial denial.
 -- Incremental by claim (macros/incremental.sql): no column depends on the as-of date.
-{{ keyed_incremental_config('claim_id') }}
-{{ claims_touched_depends_on() }}
+{{ claim_keyed_incremental() }}
 with touched_claims as (
 
     {{ claims_touched_by_new_loads() }}

@@ -6,8 +6,7 @@
 -- the encounter (REF*EA), else from a unique match of the subscriber member id.
 -- Incremental by claim (macros/incremental.sql): an incremental run renumbers the versions
 -- of the claims touched by the new loads only.
-{{ keyed_incremental_config('claim_id') }}
-{{ claims_touched_depends_on() }}
+{{ claim_keyed_incremental() }}
 with touched_claims as (
 
     {{ claims_touched_by_new_loads() }}

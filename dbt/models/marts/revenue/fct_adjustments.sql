@@ -4,8 +4,7 @@
 -- Reversal adjudications carry negated triplets, so sums net out what they reverse.
 -- Incremental by claim (macros/incremental.sql): the claims the new loads touched, and
 -- those whose write-off date moved with the as-of date.
-{{ keyed_incremental_config('claim_id') }}
-{{ claims_touched_depends_on() }}
+{{ claim_keyed_incremental() }}
 with touched_claims as (
 
     {{ claims_touched_by_new_loads() }}

@@ -4,8 +4,7 @@
 -- Sum of paid_amount over a claim = the claim's payer payments net of reversals.
 -- Incremental by claim (macros/incremental.sql): the claims the new loads touched, and
 -- those whose write-off date moved with the as-of date.
-{{ keyed_incremental_config('claim_id') }}
-{{ claims_touched_depends_on() }}
+{{ claim_keyed_incremental() }}
 with touched_claims as (
 
     {{ claims_touched_by_new_loads() }}

@@ -4,8 +4,7 @@
 -- (the line denied while the claim paid). Claim context from fct_claims.
 -- Incremental by claim (macros/incremental.sql): the claim context it takes from fct_claims
 -- does not depend on the as-of date.
-{{ keyed_incremental_config('claim_id') }}
-{{ claims_touched_depends_on() }}
+{{ claim_keyed_incremental() }}
 with touched_claims as (
 
     {{ claims_touched_by_new_loads() }}

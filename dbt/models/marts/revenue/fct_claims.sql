@@ -6,8 +6,7 @@
 -- new loads and those whose lifecycle or staff work changed without a load naming the claim
 -- (write-offs that moved with the as-of date, patient payments, work items: every column
 -- such a change can reach is compared with the stored row).
-{{ keyed_incremental_config('claim_id') }}
-{{ claims_touched_depends_on() }}
+{{ claim_keyed_incremental() }}
 with claim_work_totals as (
 
     -- staff work on the claim (pm/work_items, entity_type claim)
