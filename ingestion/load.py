@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
-import os
 import queue
 import shutil
 import threading
@@ -29,6 +28,7 @@ import duckdb
 
 from ingestion import raw_store
 from ingestion.csv_reader import CsvSource, read_csv_files
+from ingestion.duckdb_memory import bound_memory
 from ingestion.issues import LoadIssue
 from ingestion.landing import LandedFile, walk_landing
 from ingestion.raw_store import FileRef, ManifestEntry, PathSeen
@@ -51,11 +51,6 @@ BATCH_LIMITS: dict[str, tuple[int, int]] = {
 # X12 batches read ahead of the loader and waiting for it, at most: each holds its tables in
 # memory until it is inserted.
 X12_READ_AHEAD = 2
-# DuckDB's share of the loader's memory; the rest is the X12 tables being read and inserted
-# (at most X12_READ_AHEAD + 2 batches). Past it DuckDB evicts cached blocks and spills to
-# <database>.tmp instead of growing, which keeps a large landing well under 6 GiB in all.
-LOAD_MEMORY_LIMIT = "3GB"
-MEMORY_LIMIT_ENV = "FRICTION_DUCKDB_MEMORY_LIMIT"  # the same bound dbt's profile reads
 
 
 class X12ReadResult(Protocol):
@@ -142,8 +137,7 @@ def load_landing(
         # Every batch commits on its own and is durable in the write-ahead log; folding the log
         # into the database once per load, not every few commits, saves a third of the time.
         con.execute("SET checkpoint_threshold = '16GB'")
-        limit = os.environ.get(MEMORY_LIMIT_ENV, LOAD_MEMORY_LIMIT).replace("'", "")
-        con.execute(f"SET memory_limit = '{limit}'")
+        bound_memory(con)
         con.execute("SET enable_progress_bar = false")
         raw_store.create_raw_schema(con)
         loader = _Loader(

@@ -17,6 +17,7 @@ from pathlib import Path
 import duckdb
 
 from dagster_project.stages import faults
+from ingestion.duckdb_memory import bound_memory
 
 # Column names that would mean patient identity leaked past staging (architecture inv. 4).
 PHI_COLUMN_NAMES = frozenset(
@@ -144,6 +145,7 @@ def publish_snapshot(
     try:
         con = duckdb.connect(str(tmp))
         try:
+            bound_memory(con)  # reading every mart would otherwise fill the buffer pool
             work_path = str(work_db).replace("'", "''")
             con.execute(f"attach '{work_path}' as work (read_only)")
             tables = _published_tables(con)
