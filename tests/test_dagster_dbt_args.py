@@ -5,11 +5,11 @@ from __future__ import annotations
 from dagster_project.defs.assets.dbt import dbt_build_args
 
 
-def test_default_build_excludes_unit_tests_and_uses_two_threads() -> None:
+def test_default_build_excludes_unit_tests() -> None:
+    # No --threads: the count is the profile's (dbt/profiles.yml), one place for both the
+    # refresh and a manual dbt run.
     assert dbt_build_args() == [
         "build",
-        "--threads",
-        "2",
         "--exclude-resource-type",
         "unit_test",
     ]
@@ -23,8 +23,6 @@ def test_full_refresh_exclusions_and_vars() -> None:
     )
     assert args == [
         "build",
-        "--threads",
-        "2",
         "--exclude-resource-type",
         "unit_test",
         "--exclude",

@@ -21,6 +21,7 @@ from dagster_dbt import DbtCliResource, DbtProject
 from filelock import FileLock
 
 from dagster_project.settings import DBT_PROJECT_DIR
+from ingestion.duckdb_memory import MEMORY_LIMIT_ENV, memory_limit
 
 # A target folder of our own: a developer's manual `dbt build` (dbt/target) and Dagster's
 # manifest never overwrite each other.
@@ -77,21 +78,24 @@ def manifest_is_stale(project: DbtProject = dbt_project) -> bool:
 
 @contextmanager
 def dbt_environment(work_db: Path) -> Iterator[None]:
-    """Point the dbt profile at ``work_db`` for the duration of one dbt invocation.
+    """Point the dbt profile at ``work_db`` (and the memory bound) for one dbt invocation.
 
     dagster-dbt hands the process environment to dbt and offers no per-call override; runs
     of this project are serialised (one DuckDB writer), so setting and restoring the
-    variable around the call is safe.
+    variables around the call is safe. The memory bound is validated here, so a bad value
+    stops the refresh with our message rather than DuckDB's from inside dbt.
     """
-    previous = os.environ.get(WORK_DB_ENV)
-    os.environ[WORK_DB_ENV] = str(Path(work_db).resolve())
+    values = {WORK_DB_ENV: str(Path(work_db).resolve()), MEMORY_LIMIT_ENV: memory_limit()}
+    previous = {name: os.environ.get(name) for name in values}
+    os.environ.update(values)
     try:
         yield
     finally:
-        if previous is None:
-            os.environ.pop(WORK_DB_ENV, None)
-        else:
-            os.environ[WORK_DB_ENV] = previous
+        for name, value in previous.items():
+            if value is None:
+                os.environ.pop(name, None)
+            else:
+                os.environ[name] = value
 
 
 def prepare_manifest(project: DbtProject = dbt_project, *, work_db: Path | None = None) -> Path:

@@ -26,12 +26,6 @@ from dagster_project.stages.build_state import (
 
 DBT_TARGET_DIR = "dbt_target"  # under <home>/warehouse: run artifacts stay with the database
 PHI_KEY_ENV = "FRICTION_PHI_KEY"
-# dbt threads of one build. They share the one DuckDB database of the dbt process (a cursor
-# each), where concurrent writes to different tables are allowed; the single-writer rule is
-# between processes. Two threads keep both cores busy while the other thread is in dbt's
-# own Python (compiling, logging, a test's round trip). Medium, loaded machine: 289 s -> 217 s
-# of dbt run time at the same CPU (77 s), marts and exports identical; 4 threads: no better.
-DBT_THREADS = 2
 
 
 def require_phi_key() -> None:
@@ -60,9 +54,9 @@ def dbt_build_args(
 
     Unit tests are excluded: they test SQL logic against fixtures, belong in CI, and would
     otherwise run (and could fail) inside every production build. Dagster appends its own
-    ``--select`` for subset runs. See ``DBT_THREADS`` for the thread count.
+    ``--select`` for subset runs. The thread count is the profile's (dbt/profiles.yml).
     """
-    args = ["build", "--threads", str(DBT_THREADS), "--exclude-resource-type", "unit_test"]
+    args = ["build", "--exclude-resource-type", "unit_test"]
     if exclude:
         args += ["--exclude", *exclude]
     if full_refresh:
