@@ -11,4 +11,4 @@ fi
 echo "==> ruff"
 ruff check .
 echo "==> pytest"
-exec python -m pytest -q -p no:cacheprovider "$@"
+exec python -m pytest -q -p no:cacheprovider --durations=15 "$@"
