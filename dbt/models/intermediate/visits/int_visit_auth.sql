@@ -10,7 +10,16 @@
 -- performed instead of the planned one) counts as not requested in time.
 -- "Needs an auth": the visit has a matched auth, or one of its coded CPTs is a CPT the
 -- visit's payer has been asked to authorize (any auth request for that payer + CPT).
-with visits as (
+-- Incremental by appointment (macros/visits.sql): the visit chain's touched appointments
+-- (new auths reach back to the visits they can match).
+{{ visit_chain_incremental(visits_only=true) }}
+with touched_appointments as (
+
+    {{ appointments_touched_by_new_loads() }}
+
+),
+
+visits as (
 
     select
         appointment_id,
@@ -20,8 +29,10 @@ with visits as (
         payer_id,
         provider_id,
         service_date,
-        service_at
+        service_at,
+        _load_id
     from {{ ref('int_visits') }}
+    {{- only_touched('appointment_id', touched='touched_appointments') }}
 
 ),
 
@@ -199,6 +210,7 @@ joined as (
         visits.provider_id,
         visits.service_date,
         visits.service_at,
+        visits._load_id,
         coalesce(required_cpts_per_visit.auth_required_cpt_count, 0) as auth_required_cpt_count,
         matched.auth_id as matched_auth_id,
         case
@@ -290,7 +302,8 @@ final as (
         auth_status = 'not_requested' as is_auth_not_requested,
         auth_status = 'pending' as is_auth_pending_at_service,
         auth_status = 'denied' as is_auth_denied,
-        auth_status = 'mismatch' as is_auth_mismatch
+        auth_status = 'mismatch' as is_auth_mismatch,
+        _load_id
     from classified
 
 )

@@ -5,15 +5,26 @@
 -- the start counts), the latest answered one. "Answered" = responded_at present and a
 -- coverage answer (active, inactive, not_found); error and no_response are not answers.
 -- Checks requested after the scheduled start do not count.
-with visits as (
+-- Incremental by appointment (macros/visits.sql): the visit chain's touched appointments
+-- (a new check touches every appointment of its patient).
+{{ visit_chain_incremental(visits_only=true) }}
+with touched_appointments as (
+
+    {{ appointments_touched_by_new_loads() }}
+
+),
+
+visits as (
 
     select
         appointment_id,
         patient_id,
         payer_id,
         service_date,
-        coalesce(scheduled_start_at, service_at) as checked_by_at
+        coalesce(scheduled_start_at, service_at) as checked_by_at,
+        _load_id
     from {{ ref('int_visits') }}
+    {{- only_touched('appointment_id', touched='touched_appointments') }}
 
 ),
 
@@ -97,7 +108,8 @@ final as (
             when per_visit.matched_check_id is null then 'unanswered'
             when per_visit.matched_check_result = 'active' then 'verified_active'
             else 'inactive_went_ahead'
-        end as eligibility_status
+        end as eligibility_status,
+        visits._load_id
     from visits
     left join per_visit
         on visits.appointment_id = per_visit.appointment_id

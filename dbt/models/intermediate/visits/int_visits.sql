@@ -1,9 +1,18 @@
 -- Grain: one row per visit = one appointment whose (latest) status is completed, with its
 -- encounter when the EHR has one (the earliest encounter_id when several point to it).
-with appointments as (
+-- Incremental by appointment (macros/visits.sql): the visit chain's touched appointments.
+{{ visit_chain_incremental(visits_only=true) }}
+with touched_appointments as (
+
+    {{ appointments_touched_by_new_loads() }}
+
+),
+
+appointments as (
 
     select * from {{ ref('stg_pm__appointments') }}
     where status = 'completed'
+    {{- only_touched('appointment_id', keyword='and', touched='touched_appointments') }}
 
 ),
 
@@ -16,6 +25,7 @@ encounters as (
         ) as encounter_rank
     from {{ ref('stg_ehr__encounters') }}
     where appointment_id is not null
+    {{- only_touched('appointment_id', keyword='and', touched='touched_appointments') }}
 
 ),
 
@@ -54,7 +64,8 @@ joined as (
         encounters.departed_at,
         encounters.place_of_service,
         appointments.copay_due,
-        appointments.copay_collected
+        appointments.copay_collected,
+        appointments._load_id
     from appointments
     left join encounters
         on appointments.appointment_id = encounters.appointment_id

@@ -1,8 +1,18 @@
 -- Grain: one row per appointment (latest version), every status.
 -- Flags carry the access metric rules of metrics.md section 1, so kpi_access only counts.
-with appointments as (
+-- Incremental by appointment (macros/visits.sql): the visit chain's touched appointments
+-- (needs_auth reads the auths tied to the appointment and int_visit_auth).
+{{ visit_chain_incremental(visits_only=false) }}
+with touched_appointments as (
+
+    {{ appointments_touched_by_new_loads() }}
+
+),
+
+appointments as (
 
     select * from {{ ref('stg_pm__appointments') }}
+    {{- only_touched('appointment_id', touched='touched_appointments') }}
 
 ),
 
@@ -108,7 +118,8 @@ final as (
         case
             when appointment_type <> 'new_patient' or status = 'rescheduled' then null
             else lead_time_days <= new_patient_threshold_days
-        end as is_new_patient_within_threshold
+        end as is_new_patient_within_threshold,
+        _load_id
     from enriched
 
 )

@@ -1,8 +1,17 @@
 -- Grain: one row per visit (an appointment whose status is completed), with the encounter,
 -- the eligibility check and the prior authorization that belong to it.
-with visits as (
+-- Incremental by appointment (macros/visits.sql): the visit chain's touched appointments.
+{{ visit_chain_incremental(visits_only=true) }}
+with touched_appointments as (
+
+    {{ appointments_touched_by_new_loads() }}
+
+),
+
+visits as (
 
     select * from {{ ref('int_visits') }}
+    {{- only_touched('appointment_id', touched='touched_appointments') }}
 
 ),
 
@@ -60,7 +69,8 @@ final as (
         auth.is_auth_not_requested,
         auth.is_auth_pending_at_service,
         auth.is_auth_denied,
-        auth.is_auth_mismatch
+        auth.is_auth_mismatch,
+        visits._load_id
     from visits
     left join eligibility
         on visits.appointment_id = eligibility.appointment_id

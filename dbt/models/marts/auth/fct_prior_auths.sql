@@ -3,9 +3,23 @@
 -- pended and withdrawn requests are not decided. Turnaround = decided_at - requested_at in
 -- hours; within the CMS-0057-F timeframe when turnaround <= 72 h (expedited) or 168 h
 -- (standard), boundary included.
-with auths as (
+-- Incremental by auth (macros/incremental.sql): new auth versions and the auths of new
+-- appointment versions (location); every auth when a provider row arrived.
+{{ keyed_incremental_config('auth_id') }}
+with touched_auths as (
+
+    {{ keys_touched_by_new_loads(
+        'auth_id', ref('stg_pm__prior_auths'),
+        related=[[ref('stg_pm__appointments'), 'appointment_id']],
+        everything_when=[ref('stg_pm__providers')],
+    ) }}
+
+),
+
+auths as (
 
     select * from {{ ref('stg_pm__prior_auths') }}
+    {{- only_touched('auth_id', touched='touched_auths') }}
 
 ),
 
@@ -75,7 +89,8 @@ final as (
         decided.is_decided and decided.decision in ('approved', 'partially_approved')
             as is_approved,
         decided.is_decided and decided.decision = 'partially_approved' as is_partially_approved,
-        decided.is_decided and decided.decision = 'denied' as is_denied
+        decided.is_decided and decided.decision = 'denied' as is_denied,
+        decided._load_id
     from decided
     left join appointments
         on decided.appointment_id = appointments.appointment_id

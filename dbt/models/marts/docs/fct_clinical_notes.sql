@@ -1,8 +1,22 @@
 -- Grain: one row per clinical note, with its signing lag against the end of the visit
 -- (provider_end_at, else the end of the service date).
-with notes as (
+-- Incremental by note (macros/incremental.sql): new note versions and the notes of new
+-- encounter versions; every note when a provider row arrived.
+{{ keyed_incremental_config('note_id') }}
+with touched_notes as (
+
+    {{ keys_touched_by_new_loads(
+        'note_id', ref('stg_ehr__clinical_notes'),
+        related=[[ref('stg_ehr__encounters'), 'encounter_id']],
+        everything_when=[ref('stg_pm__providers')],
+    ) }}
+
+),
+
+notes as (
 
     select * from {{ ref('stg_ehr__clinical_notes') }}
+    {{- only_touched('note_id', touched='touched_notes') }}
 
 ),
 
@@ -30,6 +44,7 @@ joined as (
         encounters.service_date,
         notes.created_at,
         notes.signed_at,
+        notes._load_id,
         coalesce(
             encounters.provider_end_at,
             cast({{ dbt.dateadd('day', 1, 'encounters.service_date') }} as {{ dbt.type_timestamp() }}),
@@ -61,7 +76,8 @@ final as (
         coalesce({{ hours_between('visit_end_at', 'signed_at') }} <= 24, false)
             as is_signed_within_24h,
         coalesce({{ hours_between('visit_end_at', 'signed_at') }} <= 72, false)
-            as is_signed_within_72h
+            as is_signed_within_72h,
+        _load_id
     from joined
 
 )

@@ -6,10 +6,26 @@
 -- Payer rows: payment_amount = BPR02 (negative when BPR03 = D); claim_paid_amount =
 -- sum(CLP04) of the transaction; provider_adjustment_amount = sum(PLB amounts), so that
 -- payment_amount = claim_paid_amount - provider_adjustment_amount when balanced.
-with transactions as (
+-- Incremental by payment (macros/incremental.sql): the 835 transactions of new files (an 835
+-- file brings a transaction with its claims and PLB lines; X12 staging only appends) and new
+-- patient payment versions; every payer payment when a payer row arrived (payer_id).
+{{ keyed_incremental_config('payment_id') }}
+with touched_payments as (
+
+    {{ keys_touched_by_new_loads(
+        'transaction_id', ref('stg_x12__transactions'),
+        everything_when=[ref('stg_pm__payers')],
+    ) }}
+    union all
+    {{ keys_touched_by_new_loads('payment_id', ref('stg_pm__patient_payments')) }}
+
+),
+
+transactions as (
 
     select * from {{ ref('stg_x12__transactions') }}
     where transaction_set_id = '835'
+    {{- only_touched('transaction_id', keyword='and', touched='touched_payments') }}
 
 ),
 
@@ -20,6 +36,7 @@ claim_totals as (
         count(*) as claim_count,
         sum(paid_amount) as claim_paid_amount
     from {{ ref('stg_x12__835_claims') }}
+    {{- only_touched('transaction_id', touched='touched_payments') }}
     group by transaction_id
 
 ),
@@ -31,6 +48,7 @@ plb_totals as (
         count(*) as provider_adjustment_count,
         sum(amount) as provider_adjustment_amount
     from {{ ref('stg_x12__835_provider_adjustments') }}
+    {{- only_touched('transaction_id', touched='touched_payments') }}
     group by transaction_id
 
 ),
@@ -66,7 +84,8 @@ payer_payments as (
         transactions.is_balanced,
         cast(null as {{ dbt.type_string() }}) as patient_key,
         cast(null as {{ dbt.type_string() }}) as claim_id,
-        transactions._source_file
+        transactions._source_file,
+        transactions._load_id
     from transactions
     left join claim_totals
         on transactions.transaction_id = claim_totals.transaction_id
@@ -101,8 +120,10 @@ patient_payments as (
         cast(null as {{ dbt.type_boolean() }}) as is_balanced,
         {{ patient_key('patient_id') }} as patient_key,
         claim_id,
-        _source_file
+        _source_file,
+        _load_id
     from {{ ref('stg_pm__patient_payments') }}
+    {{- only_touched('payment_id', touched='touched_payments') }}
 
 ),
 
