@@ -159,7 +159,7 @@ def _read_small_tables(key: SnapshotKey) -> Loaded:
 
 def _names(frames: dict[str, pd.DataFrame]) -> dict[tuple[str, str], str]:
     """(dimension, id) -> readable name for location, provider and payer ids."""
-    # Values the kpi models use for rows without an id (kpi_fan_out and kpi_staff).
+    # Values the kpi models use for rows without an id (macros/kpi.sql and kpi_staff).
     names: dict[tuple[str, str], str] = {
         ("location", "unplaced"): "Central office (no location)",
         **{(dim, "unknown"): "Unknown" for dim in ("location", "provider", "payer")},

@@ -6,21 +6,28 @@
     The month range runs from the month of the earliest to that of the latest `opened_at`. -#}
 {% macro month_end_backlog(relation, columns, opened_at, closed_at, aged_from, buckets, older_label) -%}
 {%- set age = friction.days_between('items.' ~ aged_from, 'month_ends.month_end_at') ~ ' - 1' -%}
-with items as (
-
-    select * from {{ relation }}
-
-),
-
-month_ends as (
+with month_ends as (
 
     select distinct
         month_start,
         cast({{ dbt.dateadd('day', 1, 'month_end') }} as {{ dbt.type_timestamp() }})
             as month_end_at
     from {{ ref('dim_date') }}
-    where month_start >= (select min({{ friction.month_of(opened_at) }}) from items)
-      and month_start <= (select max({{ friction.month_of(opened_at) }}) from items)
+    where month_start >= (select min({{ friction.month_of(opened_at) }}) from {{ relation }})
+      and month_start <= (select max({{ friction.month_of(opened_at) }}) from {{ relation }})
+
+),
+
+items as (
+
+    -- Month ends are midnights on the 1st, so the first one after an item opens is the start
+    -- of the next month: an item closed before that is in no backlog. Most items close
+    -- within their month; dropping them first makes the range join below small (implied by
+    -- its conditions, so the rows are the same).
+    select *
+    from {{ relation }}
+    where {{ closed_at }} is null
+        or {{ closed_at }} >= {{ dbt.dateadd('month', 1, friction.month_of(opened_at)) }}
 
 ),
 

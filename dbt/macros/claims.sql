@@ -16,16 +16,24 @@
 {#- In an incremental run of a keyed mart that copies int_claim_adjudications.
     denial_writeoff_date into `stored_column` (per adjudication; null on rows the write-off
     does not cover): the claims whose stored date is no longer today's, to be replaced
-    with the claims the new loads touched. A select of claim_id. -#}
+    with the claims the new loads touched. A select of claim_id.
+    Only adjudications with a write-off on either side can differ, so both sides are cut
+    to those (a few percent of the rows) before they are compared; an adjudication present
+    on one side only counts as changed (at worst a claim is recomputed for nothing). -#}
 {% macro writeoff_drifted_claims(stored_column) -%}
-    select stored.claim_id
+    select coalesce(stored.claim_id, current_state.claim_id) as claim_id
     from (
         select adjudication_id, any_value(claim_id) as claim_id,
             max({{ stored_column }}) as writeoff_date
         from {{ this }}
+        where {{ stored_column }} is not null
         group by adjudication_id
     ) as stored
-    inner join {{ ref('int_claim_adjudications') }} as current_state
+    full outer join (
+        select adjudication_id, claim_id, denial_writeoff_date
+        from {{ ref('int_claim_adjudications') }}
+        where denial_writeoff_date is not null
+    ) as current_state
         on stored.adjudication_id = current_state.adjudication_id
     where stored.writeoff_date is distinct from current_state.denial_writeoff_date
 {%- endmacro %}

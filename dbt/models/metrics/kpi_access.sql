@@ -12,64 +12,70 @@
     'provider': 'provider_id',
     'specialty': 'specialty',
 } %}
-with appointments as (
+with requests as (
 
-    {{ kpi_fan_out(ref('fct_appointments'), appointment_dims) }}
+    -- requests (every status but rescheduled), by month of booked_at
+    {{ kpi_metrics(ref('fct_appointments'), 'booked_month', appointment_dims,
+        kpi_stat_metrics('lead_time_days', {
+            'access.lead_time_days_median': 'median',
+            'access.lead_time_days_p90': 'p90',
+        }, where='is_request') + [
+        kpi_stat_metric('access.booking_lag_days_median', 'booking_lag_days', 'median',
+            where='is_request'),
+        kpi_rate_metric('access.new_patient_within_threshold_rate',
+            flag('is_new_patient_within_threshold'),
+            flag('is_new_patient_within_threshold is not null')),
+    ]) }}
 
 ),
 
-encounters as (
+scheduled as (
 
-    {{ kpi_fan_out(ref('fct_encounters'), encounter_dims) }}
+    -- appointments by month of scheduled_start
+    {{ kpi_metrics(ref('fct_appointments'), 'scheduled_month', appointment_dims, [
+        kpi_rate_metric('access.no_show_rate', flag('is_no_show'),
+            flag('is_no_show or is_visit')),
+    ] + kpi_flag_rate_metrics({
+        'access.late_cancel_rate': 'is_late_cancel',
+        'access.bump_rate': 'is_bump',
+    }) + [
+        kpi_rate_metric('access.auth_pending_reschedule_rate', flag('is_auth_pending_cancel'),
+            flag('needs_auth')),
+    ]) }}
+
+),
+
+clinic_flow as (
+
+    -- clinic flow, by month of service
+    {{ kpi_metrics(ref('fct_encounters'), 'service_month', encounter_dims, [
+        kpi_stat_metric('access.door_to_room_min_median', 'door_to_room_min', 'median'),
+        kpi_stat_metric('access.cycle_time_min_median', 'cycle_time_min', 'median'),
+    ]) }}
 
 ),
 
 snapshots as (
 
-    {{ kpi_fan_out(ref('fct_schedule_snapshots'), encounter_dims) }}
+    -- schedule snapshots, by month of snapshot_date
+    {{ kpi_metrics(ref('fct_schedule_snapshots'), 'snapshot_month', encounter_dims, [
+        kpi_stat_metric('access.third_next_available_days', 'third_next_available_days',
+            'mean'),
+        kpi_rate_metric('access.schedule_fill_rate', 'booked_minutes_in_horizon',
+            'booked_minutes_in_horizon + open_minutes_in_horizon'),
+    ]) }}
 
 ),
 
 metrics as (
 
-    -- requests (every status but rescheduled), by month of booked_at
-    {{ kpi_stats('appointments', 'booked_month', 'lead_time_days', {
-        'access.lead_time_days_median': 'median',
-        'access.lead_time_days_p90': 'p90',
-    }, where='is_request') }}
+    select * from requests
     union all
-    {{ kpi_stat('access.booking_lag_days_median', 'appointments', 'booked_month',
-        'booking_lag_days', 'median', where='is_request') }}
+    select * from scheduled
     union all
-    {{ kpi_rate('access.new_patient_within_threshold_rate', 'appointments', 'booked_month',
-        flag('is_new_patient_within_threshold'),
-        flag('is_new_patient_within_threshold is not null')) }}
+    select * from clinic_flow
     union all
-    -- appointments by month of scheduled_start
-    {{ kpi_rate('access.no_show_rate', 'appointments', 'scheduled_month',
-        flag('is_no_show'), flag('is_no_show or is_visit')) }}
-    union all
-    {{ kpi_flag_rates('appointments', 'scheduled_month', {
-        'access.late_cancel_rate': 'is_late_cancel',
-        'access.bump_rate': 'is_bump',
-    }) }}
-    union all
-    {{ kpi_rate('access.auth_pending_reschedule_rate', 'appointments', 'scheduled_month',
-        flag('is_auth_pending_cancel'), flag('needs_auth')) }}
-    union all
-    -- clinic flow, by month of service
-    {{ kpi_stat('access.door_to_room_min_median', 'encounters', 'service_month',
-        'door_to_room_min', 'median') }}
-    union all
-    {{ kpi_stat('access.cycle_time_min_median', 'encounters', 'service_month',
-        'cycle_time_min', 'median') }}
-    union all
-    -- schedule snapshots, by month of snapshot_date
-    {{ kpi_stat('access.third_next_available_days', 'snapshots', 'snapshot_month',
-        'third_next_available_days', 'mean') }}
-    union all
-    {{ kpi_rate('access.schedule_fill_rate', 'snapshots', 'snapshot_month',
-        'booked_minutes_in_horizon', 'booked_minutes_in_horizon + open_minutes_in_horizon') }}
+    select * from snapshots
 
 ),
 

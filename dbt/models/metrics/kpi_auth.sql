@@ -16,22 +16,33 @@
     'payer': 'payer_id',
     'specialty': 'specialty',
 } %}
-with decided as (
+with decisions as (
 
-    select * from {{ ref('fct_prior_auths') }}
-    where is_decided
+    {{ kpi_metrics(
+        "(select * from " ~ ref('fct_prior_auths') ~ " where is_decided)",
+        'decided_month', auth_dims,
+        kpi_stat_metrics('turnaround_hours', {
+            'auth.turnaround_hours_median': 'median',
+            'auth.turnaround_hours_mean': 'mean',
+            'auth.turnaround_hours_p90': 'p90',
+        }) + kpi_flag_rate_metrics({
+            'auth.within_cms_timeframe_rate': 'is_within_cms_timeframe',
+            'auth.approval_rate': 'is_approved',
+            'auth.partial_approval_rate': 'is_partially_approved',
+            'auth.denial_rate': 'is_denied',
+            'auth.peer_to_peer_rate': 'is_peer_to_peer',
+        })) }}
 
 ),
 
-auths_fanned as (
+visits as (
 
-    {{ kpi_fan_out('decided', auth_dims) }}
-
-),
-
-visits_fanned as (
-
-    {{ kpi_fan_out(ref('fct_visits'), visit_dims) }}
+    {{ kpi_metrics(ref('fct_visits'), 'service_month', visit_dims, [
+        kpi_stat_metric('auth.pending_at_service_count',
+            'case when is_auth_pending_at_service then appointment_id end', 'count'),
+    ] + kpi_flag_rate_metrics({
+        'auth.required_rate': 'is_auth_required',
+    })) }}
 
 ),
 
@@ -57,26 +68,9 @@ required_by_cpt as (
 
 metrics as (
 
-    {{ kpi_stats('auths_fanned', 'decided_month', 'turnaround_hours', {
-        'auth.turnaround_hours_median': 'median',
-        'auth.turnaround_hours_mean': 'mean',
-        'auth.turnaround_hours_p90': 'p90',
-    }) }}
+    select * from decisions
     union all
-    {{ kpi_flag_rates('auths_fanned', 'decided_month', {
-        'auth.within_cms_timeframe_rate': 'is_within_cms_timeframe',
-        'auth.approval_rate': 'is_approved',
-        'auth.partial_approval_rate': 'is_partially_approved',
-        'auth.denial_rate': 'is_denied',
-        'auth.peer_to_peer_rate': 'is_peer_to_peer',
-    }) }}
-    union all
-    {{ kpi_stat('auth.pending_at_service_count', 'visits_fanned', 'service_month',
-        'case when is_auth_pending_at_service then appointment_id end', 'count') }}
-    union all
-    {{ kpi_flag_rates('visits_fanned', 'service_month', {
-        'auth.required_rate': 'is_auth_required',
-    }) }}
+    select * from visits
     {%- if kpi_dimension_enabled('cpt_code') %}
     union all
     -- which services drive it: visits needing an auth for that CPT / all visits

@@ -6,46 +6,47 @@
     'provider': 'provider_id',
     'specialty': 'specialty',
 } %}
-with notes_fanned as (
+with notes as (
 
-    {{ kpi_fan_out(ref('fct_clinical_notes'), note_dims) }}
+    -- notes by month of service; lag against provider_end_at (else end of service day)
+    {{ kpi_metrics(ref('fct_clinical_notes'), 'service_month', note_dims, [
+        kpi_stat_metric('docs.note_sign_lag_hours_median', 'sign_lag_hours', 'median',
+            where='is_signed'),
+    ] + kpi_flag_rate_metrics({
+        'docs.notes_signed_24h_rate': 'is_signed_within_24h',
+        'docs.notes_signed_72h_rate': 'is_signed_within_72h',
+    })) }}
 
 ),
 
-backlog_fanned as (
+backlog as (
 
-    {{ kpi_fan_out(ref('fct_note_backlog'), {
+    {{ kpi_metrics(ref('fct_note_backlog'), 'period_month', {
         'provider': 'provider_id',
         'location': 'location_id',
         'age_bucket': 'age_bucket',
-    }) }}
+    }, [kpi_stat_metric('docs.open_notes', 'note_id', 'count')]) }}
 
 ),
 
-charges_fanned as (
+charges as (
 
-    {{ kpi_fan_out(ref('fct_encounter_charges'), note_dims) }}
+    -- charge lines by month of service
+    {{ kpi_metrics(ref('fct_encounter_charges'), 'service_month', note_dims,
+        kpi_stat_metrics('charge_lag_days', {
+            'rcm.charge_lag_days_mean': 'mean',
+            'rcm.charge_lag_days_median': 'median',
+        })) }}
 
 ),
 
 metrics as (
 
-    -- notes by month of service; lag against provider_end_at (else end of service day)
-    {{ kpi_stat('docs.note_sign_lag_hours_median', 'notes_fanned', 'service_month',
-        'sign_lag_hours', 'median', where='is_signed') }}
+    select * from notes
     union all
-    {{ kpi_flag_rates('notes_fanned', 'service_month', {
-        'docs.notes_signed_24h_rate': 'is_signed_within_24h',
-        'docs.notes_signed_72h_rate': 'is_signed_within_72h',
-    }) }}
+    select * from backlog
     union all
-    {{ kpi_stat('docs.open_notes', 'backlog_fanned', 'period_month', 'note_id', 'count') }}
-    union all
-    -- charge lines by month of service
-    {{ kpi_stats('charges_fanned', 'service_month', 'charge_lag_days', {
-        'rcm.charge_lag_days_mean': 'mean',
-        'rcm.charge_lag_days_median': 'median',
-    }) }}
+    select * from charges
 
 ),
 

@@ -21,13 +21,7 @@
     'payer': 'payer_id',
     'specialty': 'specialty',
 } %}
-with claims as (
-
-    select * from {{ ref('fct_claims') }}
-
-),
-
-charge_lines as (
+with charge_lines as (
 
     select
         charges.service_month,
@@ -42,7 +36,7 @@ charge_lines as (
         on charges.cpt_code = rvus.cpt_code
     left join (
         select encounter_id, min(payer_id) as payer_id
-        from claims
+        from {{ ref('fct_claims') }}
         where encounter_id is not null
         group by encounter_id
     ) as claim_payers
@@ -57,25 +51,24 @@ charge_lines as (
 
 ),
 
-charges_fanned as (
+charges as (
 
-    {{ kpi_fan_out('charge_lines', dims) }}
+    {{ kpi_metrics('charge_lines', 'service_month', dims, [
+        kpi_stat_metric('fin.charges_usd', 'charge_amount', 'sum'),
+        kpi_stat_metric('fin.wrvu', 'work_rvu', 'sum'),
+    ]) }}
 
 ),
 
 payer_payments as (
 
-    select * from {{ ref('fct_claim_adjudications') }}
+    {{ kpi_metrics(ref('fct_claim_adjudications'), 'adjudication_month', dims, [
+        kpi_stat_metric('fin.payer_payments_usd', 'paid_amount', 'sum'),
+    ]) }}
 
 ),
 
-payer_payments_fanned as (
-
-    {{ kpi_fan_out('payer_payments', dims) }}
-
-),
-
-patient_payments as (
+patient_payment_rows as (
 
     select
         payments.payment_month,
@@ -85,31 +78,38 @@ patient_payments as (
         claims.payer_id,
         claims.specialty
     from {{ ref('fct_payments') }} as payments
-    left join claims
+    left join {{ ref('fct_claims') }} as claims
         on payments.claim_id = claims.claim_id
     where payments.payment_source = 'patient'
 
 ),
 
-patient_payments_fanned as (
+patient_payments as (
 
-    {{ kpi_fan_out('patient_payments', dims) }}
-
-),
-
-adjustments as (
-
-    select
-        *,
-        {{ month_of('writeoff_date') }} as writeoff_month
-    from {{ ref('fct_adjustments') }}
-    where is_contractual or writeoff_date is not null
+    {{ kpi_metrics('patient_payment_rows', 'payment_month', dims, [
+        kpi_stat_metric('fin.patient_payments_usd', 'payment_amount', 'sum'),
+    ]) }}
 
 ),
 
-adjustments_fanned as (
+contractual_adjustments as (
 
-    {{ kpi_fan_out('adjustments', dims) }}
+    {{ kpi_metrics(
+        "(select * from " ~ ref('fct_adjustments') ~ " where is_contractual)",
+        'adjudication_month', dims, [
+        kpi_stat_metric('fin.contractual_adjustments_usd', 'amount', 'sum'),
+    ]) }}
+
+),
+
+writeoffs as (
+
+    {{ kpi_metrics(
+        "(select *, " ~ month_of('writeoff_date') ~ " as writeoff_month
+        from " ~ ref('fct_adjustments') ~ " where writeoff_date is not null)",
+        'writeoff_month', dims, [
+        kpi_stat_metric('fin.writeoffs_usd', 'amount', 'sum'),
+    ]) }}
 
 ),
 
@@ -125,40 +125,34 @@ collect_items as (
         'payment_posting', 'patient_billing')
     union all
     select adjudication_month, location_id, 0, cast(paid_amount as {{ type_double() }})
-    from payer_payments
+    from {{ ref('fct_claim_adjudications') }}
     union all
     select payment_month, location_id, 0, cast(payment_amount as {{ type_double() }})
-    from patient_payments
+    from patient_payment_rows
 
 ),
 
-collect_fanned as (
+cost_to_collect as (
 
-    {{ kpi_fan_out('collect_items', {'location': 'location_id'}) }}
+    {{ kpi_metrics('collect_items', 'period_month', {'location': 'location_id'}, [
+        kpi_rate_metric('fin.cost_to_collect_rate', 'cost_usd', 'cash_usd'),
+    ]) }}
 
 ),
 
 metrics as (
 
-    {{ kpi_stat('fin.charges_usd', 'charges_fanned', 'service_month', 'charge_amount',
-        'sum') }}
+    select * from charges
     union all
-    {{ kpi_stat('fin.wrvu', 'charges_fanned', 'service_month', 'work_rvu', 'sum') }}
+    select * from payer_payments
     union all
-    {{ kpi_stat('fin.payer_payments_usd', 'payer_payments_fanned', 'adjudication_month',
-        'paid_amount', 'sum') }}
+    select * from patient_payments
     union all
-    {{ kpi_stat('fin.patient_payments_usd', 'patient_payments_fanned', 'payment_month',
-        'payment_amount', 'sum') }}
+    select * from contractual_adjustments
     union all
-    {{ kpi_stat('fin.contractual_adjustments_usd', 'adjustments_fanned',
-        'adjudication_month', 'amount', 'sum', where='is_contractual') }}
+    select * from writeoffs
     union all
-    {{ kpi_stat('fin.writeoffs_usd', 'adjustments_fanned', 'writeoff_month', 'amount', 'sum',
-        where='writeoff_date is not null') }}
-    union all
-    {{ kpi_rate('fin.cost_to_collect_rate', 'collect_fanned', 'period_month', 'cost_usd',
-        'cash_usd') }}
+    select * from cost_to_collect
 
 ),
 

@@ -54,33 +54,33 @@ per_location as (
 
 ),
 
-per_location_fanned as (
+admin_minutes as (
 
-    {{ kpi_fan_out('per_location', {
+    {{ kpi_metrics('per_location', 'period_month', {
         'location': 'location_id',
         'location_age': 'location_age_band',
-    }) }}
+    }, [
+        kpi_rate_metric('growth.admin_minutes_per_visit_by_location', 'touch_minutes',
+            'visit_count'),
+    ]) }}
 
 ),
 
 -- ops.friction_cost_usd ------------------------------------------------------------------
 rework as (
 
-    select * from work_items where is_rework
-
-),
-
-rework_fanned as (
-
-    {{ kpi_fan_out('rework', {'location': "coalesce(location_id, 'unplaced')"}) }}
+    -- staff rework cost, by month the work started
+    {{ kpi_rollup(
+        "(select * from " ~ ref('fct_work_items') ~ " where is_rework)", 'started_month',
+        {'location': "coalesce(location_id, 'unplaced')"},
+        {'amount_usd': ('sum', 'cost_usd')}) }}
 
 ),
 
 friction_parts as (
 
-    -- staff rework cost, by month the work started
-    select started_month as period_month, dimension, dimension_value, cost_usd as amount_usd
-    from rework_fanned
+    select period_month, dimension, dimension_value, amount_usd
+    from rework
     union all
     -- denied dollars written off: kpi_revenue's rcm.denial_writeoff_usd (one definition)
     select period_month, dimension, dimension_value, value
@@ -102,9 +102,10 @@ freshness as (
 
 ),
 
-freshness_fanned as (
+freshness_by_dimension as (
 
-    {{ kpi_fan_out('freshness', {'source': 'source'}) }}
+    {{ kpi_rollup('freshness', 'period_month', {'source': 'source'},
+        {'hours_since_newest_event': ('max', 'hours_since_newest_event')}) }}
 
 ),
 
@@ -112,11 +113,19 @@ metrics as (
 
     -- minutes of work placed at a location / visits at that location (central office
     -- work that cannot be placed is left out; staff.minutes_per_visit has the total)
-    {{ kpi_rate('growth.admin_minutes_per_visit_by_location', 'per_location_fanned',
-        'period_month', 'touch_minutes', 'visit_count') }}
+    select * from admin_minutes
     union all
-    {{ kpi_stat('ops.friction_cost_usd', 'friction_parts', 'period_month',
-        'amount_usd', 'sum') }}
+    select
+        'ops.friction_cost_usd',
+        period_month,
+        dimension,
+        dimension_value,
+        cast(sum(amount_usd) as {{ type_double() }}),
+        cast(null as {{ type_double() }}),
+        cast(sum(amount_usd) as {{ type_double() }})
+    from friction_parts
+    where period_month is not null and amount_usd is not null
+    group by period_month, dimension, dimension_value
     union all
     -- hours from the newest event of each source to now; practice = the stalest source
     select
@@ -126,9 +135,8 @@ metrics as (
         dimension_value,
         cast(null as {{ type_double() }}),
         cast(null as {{ type_double() }}),
-        cast(max(hours_since_newest_event) as {{ type_double() }})
-    from freshness_fanned
-    group by period_month, dimension, dimension_value
+        cast(hours_since_newest_event as {{ type_double() }})
+    from freshness_by_dimension
 
 ),
 

@@ -6,51 +6,17 @@
     'payer': 'payer_id',
     'specialty': 'specialty',
 } %}
-with visits as (
-
-    select * from {{ ref('fct_visits') }}
-
-),
-
-work_items as (
-
-    select * from {{ ref('fct_work_items') }}
-
-),
-
-checks as (
-
-    select * from {{ ref('fct_eligibility_checks') }}
-
-),
-
-auths as (
-
-    select * from {{ ref('fct_prior_auths') }}
-
-),
-
 -- staff.minutes_per_visit / staff.cost_per_visit ------------------------------------------
-work_fanned as (
+with work_by_dimension as (
 
-    {{ kpi_fan_out('work_items', {
+    {{ kpi_rollup(ref('fct_work_items'), 'started_month', {
         'location': "coalesce(location_id, 'unplaced')",
         'work_type': 'work_type',
         'channel': 'channel',
+    }, {
+        'touch_minutes': ('sum', 'touch_minutes'),
+        'cost_usd': ('sum', 'cost_usd'),
     }) }}
-
-),
-
-work_by_dimension as (
-
-    select
-        started_month as period_month,
-        dimension,
-        dimension_value,
-        sum(touch_minutes) as touch_minutes,
-        sum(cost_usd) as cost_usd
-    from work_fanned
-    group by started_month, dimension, dimension_value
 
 ),
 
@@ -59,11 +25,11 @@ visits_by_dimension as (
     -- visits per practice and location; work_type and channel rows divide by all visits
     select service_month as period_month, 'practice' as dimension, 'all' as dimension_value,
         count(*) as visit_count
-    from visits
+    from {{ ref('fct_visits') }}
     group by service_month
     union all
     select service_month, 'location', location_id, count(*)
-    from visits
+    from {{ ref('fct_visits') }}
     group by service_month, location_id
 
 ),
@@ -99,20 +65,14 @@ transactions as (
 
     select 'eligibility' as transaction_type, requested_month as period_month,
         is_manual, is_electronic
-    from checks
+    from {{ ref('fct_eligibility_checks') }}
     union all
     select 'prior_auth', requested_month, is_manual, is_electronic
-    from auths
+    from {{ ref('fct_prior_auths') }}
     union all
     select 'claim_followup', started_month, is_manual_channel, false
-    from work_items
+    from {{ ref('fct_work_items') }}
     where work_type = 'claim_followup'
-
-),
-
-transactions_fanned as (
-
-    {{ kpi_fan_out('transactions', {'transaction_type': 'transaction_type'}) }}
 
 ),
 
@@ -135,7 +95,7 @@ work_costs as (
         started_month as period_month,
         sum(case when is_manual_channel then cost_usd else 0 end) as manual_cost_usd,
         sum(case when not is_manual_channel then cost_usd else 0 end) as other_cost_usd
-    from work_items
+    from {{ ref('fct_work_items') }}
     where transaction_type is not null
     group by transaction_type, started_month
 
@@ -215,28 +175,44 @@ savings as (
 ),
 
 -- front desk ------------------------------------------------------------------------------
-visits_fanned as (
+manual_share as (
 
-    {{ kpi_fan_out('visits', visit_dims) }}
+    {{ kpi_metrics('transactions', 'period_month', {'transaction_type': 'transaction_type'}, [
+        kpi_rate_metric('staff.manual_share', flag('is_manual'), '1'),
+    ]) }}
 
 ),
 
-checks_fanned as (
+visit_rates as (
 
-    {{ kpi_fan_out('checks', {
+    {{ kpi_metrics(ref('fct_visits'), 'service_month', visit_dims, kpi_flag_rate_metrics({
+        'frontdesk.eligibility_verified_rate': 'is_eligibility_verified',
+    }) + [
+        kpi_rate_metric('frontdesk.pos_collection_rate', 'coalesce(copay_collected, 0)',
+            'coalesce(copay_due, 0)'),
+    ]) }}
+
+),
+
+check_rates as (
+
+    {{ kpi_metrics(ref('fct_eligibility_checks'), 'requested_month', {
         'location': 'location_id',
         'payer': 'payer_id',
         'channel': 'channel',
-    }) }}
+    }, kpi_flag_rate_metrics({
+        'frontdesk.eligibility_electronic_rate': 'is_electronic',
+        'frontdesk.eligibility_failure_rate': 'is_failure',
+    })) }}
 
 ),
 
-backlog_fanned as (
+open_backlog as (
 
-    {{ kpi_fan_out(ref('fct_work_backlog'), {
+    {{ kpi_metrics(ref('fct_work_backlog'), 'period_month', {
         'work_type': 'work_type',
         'age_bucket': 'age_bucket',
-    }) }}
+    }, [kpi_stat_metric('staff.open_backlog', 'work_item_id', 'count')]) }}
 
 ),
 
@@ -262,25 +238,15 @@ metrics as (
         {{ safe_ratio('cost_usd', 'visit_count') }}
     from work_per_visit
     union all
-    {{ kpi_rate('staff.manual_share', 'transactions_fanned', 'period_month',
-        flag('is_manual'), '1') }}
+    select * from manual_share
     union all
     select * from savings
     union all
-    {{ kpi_flag_rates('visits_fanned', 'service_month', {
-        'frontdesk.eligibility_verified_rate': 'is_eligibility_verified',
-    }) }}
+    select * from visit_rates
     union all
-    {{ kpi_flag_rates('checks_fanned', 'requested_month', {
-        'frontdesk.eligibility_electronic_rate': 'is_electronic',
-        'frontdesk.eligibility_failure_rate': 'is_failure',
-    }) }}
+    select * from check_rates
     union all
-    {{ kpi_rate('frontdesk.pos_collection_rate', 'visits_fanned', 'service_month',
-        'coalesce(copay_collected, 0)', 'coalesce(copay_due, 0)') }}
-    union all
-    {{ kpi_stat('staff.open_backlog', 'backlog_fanned', 'period_month',
-        'work_item_id', 'count') }}
+    select * from open_backlog
 
 ),
 

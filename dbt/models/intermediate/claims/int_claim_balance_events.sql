@@ -30,6 +30,7 @@ charge_versions as (
         submission_id,
         submission_date,
         version_number,
+        version_count,
         case when frequency_type = 'void' then 0 else total_charge end as charge_after
     from submissions
 
@@ -37,15 +38,31 @@ charge_versions as (
 
 charge_events as (
 
+    -- the first version charges its amount; each later one the change from the version
+    -- before it (version_number counts 1, 2, ... per claim, so that one is version - 1;
+    -- only the few claims with several versions need the join)
     select
         claim_id,
         submission_date as event_date,
-        case when version_number = 1 then 'charge' else 'charge_change' end as event_type,
+        'charge' as event_type,
         submission_id as source_id,
-        charge_after - coalesce(
-            lag(charge_after) over (partition by claim_id order by version_number), 0
-        ) as amount
+        charge_after - 0 as amount
     from charge_versions
+    where version_number = 1
+
+    union all
+
+    select
+        later.claim_id,
+        later.submission_date,
+        'charge_change',
+        later.submission_id,
+        later.charge_after - earlier.charge_after
+    from charge_versions as later
+    inner join charge_versions as earlier
+        on later.claim_id = earlier.claim_id
+        and later.version_number - 1 = earlier.version_number
+    where later.version_count > 1 and earlier.version_count > 1
 
 ),
 

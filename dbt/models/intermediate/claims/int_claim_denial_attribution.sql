@@ -57,11 +57,21 @@ payers as (
 
 ),
 
+-- notes and charges of the denied claims' encounters only (a few percent of them): the
+-- aggregates below are left-joined on those encounters, so the other rows were dropped
+-- after being grouped
+denied_encounters as (
+
+    select encounter_id from {{ ref('int_claim_lifecycle') }} where has_denial
+
+),
+
 notes as (
 
     select encounter_id, max(signed_at) as note_signed_at, count(*) as note_count,
         sum(case when signed_at is null then 1 else 0 end) as unsigned_note_count
     from {{ ref('stg_ehr__clinical_notes') }}
+    where encounter_id in (select encounter_id from denied_encounters)
     group by encounter_id
 
 ),
@@ -70,6 +80,7 @@ coding as (
 
     select encounter_id, max(coded_at) as coded_at
     from {{ ref('stg_ehr__charges') }}
+    where encounter_id in (select encounter_id from denied_encounters)
     group by encounter_id
 
 ),
