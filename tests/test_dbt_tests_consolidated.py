@@ -301,3 +301,16 @@ def test_consolidated_tests_name_documented_columns() -> None:
             assert not missing, f"{path.name}: {model['name']} {kind} names {sorted(missing)}"
             checked += 1
     assert checked >= 20  # the project's models declare two dozen or more of them
+
+
+def test_a_model_declares_not_null_once() -> None:
+    """Per-column not_null tests are one dbt node each: two or more on a model belong in its
+    not_null_columns test, and a key's not_null + unique in primary_key."""
+    for path, model in _yml_models():
+        not_null = []
+        for column in model.get("columns") or []:
+            kinds = [_test_kind(t)[0] for t in column.get("data_tests") or []]
+            if "not_null" in kinds:
+                not_null.append(column["name"])
+            assert not {"not_null", "unique"} <= set(kinds), (path.name, column["name"])
+        assert len(not_null) <= 1, f"{path.name}: {model['name']} not_null on {not_null}"
