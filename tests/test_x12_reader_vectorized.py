@@ -1,4 +1,5 @@
-"""The vectorized kernels of the X12 reader on hand-made inputs: segment id codes and loop joins.
+"""The vectorized kernels of the X12 reader on hand-made inputs: segment id codes, loop joins
+and the helpers that pick loop rows, join composite components and merge pieces in file order.
 
 Real files rarely reach their edge cases (a segment in the file's last three bytes, an id with
 no elements, a row whose parent loop is missing), so these pin them down with values worked
@@ -10,7 +11,7 @@ from __future__ import annotations
 import numpy as np
 import polars as pl
 
-from ingestion.x12.segment_rows import join_on, latest
+from ingestion.x12.segment_rows import first_per, in_file_order, join_on, latest, parts_joined
 from ingestion.x12.tokenizer import segment_code, token_codes
 
 
@@ -65,3 +66,27 @@ def test_join_on_matches_exact_keys_only() -> None:
     joined = join_on(left, right, "key", "k")
     assert joined.columns == ["key", "x", "value"]
     assert joined.get_column("value").to_list() == [10, None, None, 50, None]
+
+
+def test_first_per_keeps_the_first_row_of_each_key_across_null_keys() -> None:
+    # A null key between two rows of loop 5 does not start a new run: row "c" is no first.
+    frame = pl.DataFrame({"loop": [5, None, 5, 8, 8, None], "v": ["a", "b", "c", "d", "e", "f"]})
+    found = first_per(frame, "loop", {"value": pl.col("v")})
+    assert found.rows() == [(5, "a"), (8, "d")]
+
+
+def test_parts_joined_keeps_inner_empty_components_and_strips_the_ends() -> None:
+    composites = ["HC:99213", "HC:99213:25", "HC:99213::59", "HC:99213:25:::", "HC:1:A:B:C:D:E"]
+    frame = pl.DataFrame({"c": [*composites, None]}).with_columns(
+        pl.col("c").str.split(":").alias("c_parts")
+    )
+    # Components 3..6 (0-based 2..5) joined with ':'; none at all is null, not ''.
+    found = frame.select(parts_joined("c", 2, 4)).to_series().to_list()
+    assert found == [None, "25", "59", "25", "A:B:C:D", None]
+
+
+def test_in_file_order_orders_ties_by_piece() -> None:
+    first = pl.DataFrame({"pos": [3, 9], "k": [1, 1]})
+    second = pl.DataFrame({"pos": [3, 5], "k": [2, 2]})
+    assert in_file_order([first, second], "pos").rows() == [(3, 1), (3, 2), (5, 2), (9, 1)]
+    assert in_file_order([second], "pos") is second

@@ -16,6 +16,7 @@ from ingestion.x12.segment_rows import (
     SegmentRows,
     date_range,
     first_per,
+    in_file_order,
     join_on,
     latest,
     ordinal,
@@ -255,7 +256,7 @@ def _diagnosis_codes(hi: pl.DataFrame) -> pl.DataFrame:
     """One row per HI composite: claim, HI position, element index, qualifier, code."""
     columns = present(hi, [f"e{index:02d}" for index in range(1, MAX_HI_CODES + 1)])
     pieces = [
-        hi.select(
+        hi.filter(pl.col(column).is_not_null()).select(
             "st_position",
             "claim_pos",
             "pos",
@@ -266,8 +267,8 @@ def _diagnosis_codes(hi: pl.DataFrame) -> pl.DataFrame:
         )
         for column in columns or ["e01"]
     ]
-    codes = pl.concat(pieces).filter(pl.col("composite").is_not_null())
-    return codes.sort("pos", "element") if len(pieces) > 1 else codes
+    # Pieces go by element, so a stable sort on the HI position orders by (pos, element).
+    return in_file_order(pieces, "pos")
 
 
 def _diagnoses(codes: pl.DataFrame) -> pl.DataFrame:
@@ -275,10 +276,15 @@ def _diagnoses(codes: pl.DataFrame) -> pl.DataFrame:
         pl.col("qualifier").is_in(DIAGNOSIS_QUALIFIERS) & pl.col("code").is_not_null()
     )
     principal = pl.col("qualifier").is_in(PRINCIPAL_QUALIFIERS)
-    return codes.group_by("claim_pos", maintain_order=True).agg(
-        pl.col("code").filter(principal).first().alias("principal_diagnosis"),
-        pl.col("qualifier").filter(principal).first().alias("principal_diagnosis_qualifier"),
-        pl.col("code").str.join(":").alias("diagnosis_codes"),
+    # Codes gathered as a list then joined: str.join inside the aggregation costs 2-3x more.
+    return (
+        codes.group_by("claim_pos", maintain_order=True)
+        .agg(
+            pl.col("code").filter(principal).first().alias("principal_diagnosis"),
+            pl.col("qualifier").filter(principal).first().alias("principal_diagnosis_qualifier"),
+            pl.col("code").alias("diagnosis_codes"),
+        )
+        .with_columns(pl.col("diagnosis_codes").list.join(":"))
     )
 
 

@@ -13,6 +13,7 @@ import polars as pl
 from ingestion.x12.segment_rows import (
     SegmentRows,
     first_per,
+    in_file_order,
     join_on,
     latest,
     ordinal,
@@ -193,7 +194,9 @@ def _claim_details(
 def _adjustments(cas: pl.DataFrame) -> pl.DataFrame:
     reasons = [f"e{2 + 3 * k:02d}" for k in range(MAX_CAS_TRIPLETS)]
     used = [k for k, reason in enumerate(reasons) if reason in present(cas, reasons)]
-    triplets = pl.concat(
+    # One piece per triplet; with several, a stable sort on the CAS position orders the rows
+    # by (CAS, triplet), as the pieces go by triplet.
+    pieces = [
         cas.select(
             "st_position",
             "claim_position",
@@ -209,11 +212,11 @@ def _adjustments(cas: pl.DataFrame) -> pl.DataFrame:
             pl.col("line_pos").alias("__line"),
         )
         for k in used or [0]
-    )
-    if len(used) > 1:
-        triplets = triplets.filter(
-            pl.col("reason_code").is_not_null() | pl.col("amount").is_not_null()
-        ).sort("_segment_position", "triplet_position")
+    ]
+    if len(pieces) > 1:
+        used_triplet = pl.col("reason_code").is_not_null() | pl.col("amount").is_not_null()
+        pieces = [piece.filter(used_triplet) for piece in pieces]
+    triplets = in_file_order(pieces, "_segment_position")
     return triplets.with_columns(_level())
 
 
@@ -241,9 +244,11 @@ def _remarks(lq: pl.DataFrame, moa: pl.DataFrame, mia: pl.DataFrame) -> pl.DataF
     pieces = [codes(lq, "LQ", "e02", pl.col("e01"))]
     pieces += [codes(moa, "MOA", element, none) for element in present(moa, _MOA_REMARKS)]
     pieces += [codes(mia, "MIA", element, none) for element in present(mia, _MIA_REMARKS)]
-    remarks = pl.concat(pieces).filter(pl.col("remark_code").is_not_null())
-    if len(pieces) > 1:
-        remarks = remarks.sort("_segment_position", "source_element")
+    # Pieces go by segment kind then element, which is source_element order for one segment.
+    remarks = in_file_order(
+        [piece.filter(pl.col("remark_code").is_not_null()) for piece in pieces],
+        "_segment_position",
+    )
     return remarks.with_columns(_level())
 
 

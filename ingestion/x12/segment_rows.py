@@ -162,8 +162,12 @@ def part(column: str, index: int) -> pl.Expr:
 
 def parts_joined(column: str, start: int, count: int) -> pl.Expr:
     """Components ``start``..``start+count-1`` joined with ':' (null when all are empty)."""
-    parts = pl.col(f"{column}_parts").list.slice(start, count)
-    return _blank_to_null(parts.list.join(":").str.strip_chars(":"))
+    # concat_str of the items is list.slice + list.join (empty items kept, absent ones not),
+    # at two thirds of the cost.
+    parts = pl.col(f"{column}_parts")
+    items = [parts.list.get(index, null_on_oob=True) for index in range(start, start + count)]
+    joined = pl.concat_str(items, separator=":", ignore_nulls=True)
+    return _blank_to_null(joined.str.strip_chars(":"))
 
 
 def procedure_columns(column: str) -> dict[str, pl.Expr]:
@@ -225,11 +229,25 @@ def first_per(frame: pl.DataFrame, key: str, columns: dict[str, pl.Expr]) -> pl.
     Rows come in file order, so a loop key (the position of the loop's opener) never
     decreases: duplicates are neighbours and dropping them needs no hashing.
     """
-    keyed = frame.filter(pl.col(key).is_not_null())
-    first = (pl.col(key) != pl.col(key).shift(1)).fill_null(True)
-    return keyed.filter(first).select(
-        pl.col(key), *(expr.alias(name) for name, expr in columns.items())
+    # The previous non-null key, so rows with a null key between two equal keys do not break
+    # the run. Lazy, so only the selected columns are filtered (frames here are wide).
+    previous = pl.col(key).forward_fill().shift(1)
+    first = pl.col(key).is_not_null() & (pl.col(key) != previous).fill_null(True)
+    return (
+        frame.lazy()
+        .filter(first)
+        .select(pl.col(key), *(expr.alias(name) for name, expr in columns.items()))
+        .collect()
     )
+
+
+def in_file_order(pieces: list[pl.DataFrame], key: str) -> pl.DataFrame:
+    """``pieces`` (each in file order on ``key``) merged into file order; rows with the same
+    key keep the order of the pieces (a stable sort on one key: several times cheaper than
+    sorting on the key and a tie-breaker)."""
+    if len(pieces) == 1:
+        return pieces[0]
+    return pl.concat(pieces).sort(key, maintain_order=True)
 
 
 def join_on(left: pl.DataFrame, right: pl.DataFrame, left_key: str, right_key: str) -> pl.DataFrame:
