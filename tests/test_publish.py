@@ -123,6 +123,9 @@ def test_history_keeps_the_last_snapshots_and_leftovers_are_cleaned(
     assert first.previous_kept == []
     # A publish killed half-way leaves its building file behind; the next one removes it.
     (serving.parent / ".building-deadbeef.duckdb").write_bytes(b"half")
+    spill = serving.parent / ".building-deadbeef.duckdb.tmp"  # DuckDB's spill folder
+    spill.mkdir()
+    (spill / "duckdb_temp_storage-0.tmp").write_bytes(b"spilled")
     second = publish_snapshot(work_db, serving, refresh_id="r2", keep=2)
     assert [_sha256(p) for p in second.previous_kept] == [first_hash]
     assert not list(serving.parent.glob(".building-*"))

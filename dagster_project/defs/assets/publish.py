@@ -25,7 +25,7 @@ from dagster_project.defs.refresh_status import (
 )
 from dagster_project.defs.resources import WarehouseResource
 from dagster_project.defs.tags import PUBLISH, PUBLISH_KEY, PUBLISHED_OR_LATER, STAGE_TAG, SUMMARY
-from dagster_project.stages.publish import publish_snapshot
+from dagster_project.stages.publish import COPIED, KEPT, PATCHED, publish_snapshot
 
 
 def _materialized_in_run(context: AssetExecutionContext, keys: set[AssetKey]) -> set[AssetKey]:
@@ -93,6 +93,8 @@ def build_publish_asset(upstream: Sequence[AssetKey]) -> AssetsDefinition:
             keep=settings.snapshots_kept,
         )
         total_rows = sum(result.rows.values())
+        # How much the publish had to write: a daily refresh keeps or patches most tables.
+        how = {a: list(result.actions.values()).count(a) for a in (KEPT, PATCHED, COPIED)}
         record_success(
             settings.serving_db, run_id=run_id, built_at=result.built_at, rows=total_rows
         )
@@ -103,7 +105,9 @@ def build_publish_asset(upstream: Sequence[AssetKey]) -> AssetsDefinition:
                 "dagster/row_count": total_rows,
                 "checks_recorded": len(results),
                 "built_at": result.built_at.isoformat(),
-                SUMMARY: f"{result.path}: {len(result.tables)} tables, {total_rows:,} rows, "
+                **{f"tables_{action}": count for action, count in how.items()},
+                SUMMARY: f"{result.path}: {len(result.tables)} tables ({how[KEPT]} kept, "
+                f"{how[PATCHED]} patched, {how[COPIED]} copied), {total_rows:,} rows, "
                 f"{len(results)} checks recorded",
             }
         )
