@@ -11,10 +11,9 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 
 import duckdb
-import pandas as pd
 from dagster import AssetCheckResult, AssetCheckSeverity, AssetCheckSpec, AssetKey
 
-from dagster_project.defs.checks.gx import Expectation, preload_in_background, validate_frame
+from dagster_project.defs.checks.gx import Expectation, validate_frame
 
 
 @dataclass(frozen=True)
@@ -61,22 +60,10 @@ def _existing(con: duckdb.DuckDBPyConnection, tables: Iterable[str]) -> list[str
 def run_checks(
     con: duckdb.DuckDBPyConnection, checks: Iterable[FrameCheck]
 ) -> Iterator[AssetCheckResult]:
-    """Evaluate each check; a missing table fails the check rather than the whole step.
-
-    Every query runs before the first validation: DuckDB releases the GIL, so GX (seconds to
-    import, the first time in a process) loads on its own thread meanwhile.
-    """
-    preload_in_background()
-    queried: list[tuple[FrameCheck, list[str], pd.DataFrame | None]] = []
+    """Evaluate each check; a missing table fails the check rather than the whole step."""
     for check in checks:
         missing = _existing(con, check.required_tables)
         if missing:
-            queried.append((check, missing, None))
-            continue
-        sql = check.sql(con) if callable(check.sql) else check.sql
-        queried.append((check, [], con.execute(sql).df()))
-    for check, missing, frame in queried:
-        if frame is None:
             yield AssetCheckResult(
                 asset_key=check.asset,
                 check_name=check.name,
@@ -85,6 +72,8 @@ def run_checks(
                 description=f"missing tables: {', '.join(missing)}",
             )
             continue
+        sql = check.sql(con) if callable(check.sql) else check.sql
+        frame = con.execute(sql).df()
         outcomes = validate_frame(
             f"{check.asset.to_python_identifier()}__{check.name}", frame, list(check.expectations)
         )

@@ -4,16 +4,12 @@ GX has no polars engine and no reliable DuckDB one, so every suite validates a p
 that a small query produced. The context is ephemeral (nothing written to disk), holds one
 frame asset for every suite, and suites are add-or-update, so a rerun in the same process
 does not collide with the last one.
-GX takes seconds to import: it is imported on first use, never at definitions load, on a
-thread of its own (``preload_in_background``) so that the import overlaps other work: the
-checks' own queries (``frames.run_checks``), or anything a caller starts it before.
+GX takes seconds to import: it is imported on first use, never at definitions load.
 """
 
 from __future__ import annotations
 
-import logging
 import os
-import threading
 from dataclasses import dataclass
 from functools import cache
 from typing import Any
@@ -21,9 +17,6 @@ from typing import Any
 import pandas as pd
 
 DATASOURCE = "duckdb_frames"
-# Held while GX is imported and its context set up (``_ready``): the preload thread and a
-# check that comes first build one context between them, the later one waits for it.
-_SETUP_LOCK = threading.Lock()
 
 
 @dataclass(frozen=True)
@@ -80,34 +73,13 @@ def _batch_definition() -> Any:
     return source.add_dataframe_asset("frames").add_batch_definition_whole_dataframe("whole")
 
 
-def _ready() -> Any:
-    """The batch definition, once GX is imported and its context exists."""
-    with _SETUP_LOCK:
-        return _batch_definition()
-
-
-@cache  # once per process
-def preload_in_background() -> None:
-    """Import GX and set up its context on a daemon thread; the first validation then finds
-    them ready, or waits for the rest. A failure here is left to that validation to raise
-    again."""
-
-    def preload() -> None:
-        try:
-            _ready()
-        except Exception:  # the validation that needs GX retries and reports the error
-            logging.getLogger(__name__).debug("GX preload failed", exc_info=True)
-
-    threading.Thread(target=preload, name="gx-preload", daemon=True).start()
-
-
 def validate_frame(
     name: str, frame: pd.DataFrame, expectations: list[Expectation]
 ) -> list[Outcome]:
     """Validate ``frame`` against a suite called ``name``; one outcome per expectation."""
-    batch_definition = _ready()  # first: waits for a preload still importing GX
     import great_expectations as gx
 
+    batch_definition = _batch_definition()
     suite = gx.ExpectationSuite(name=name)
     for expectation in expectations:
         suite.add_expectation(getattr(gx.expectations, expectation.kind)(**expectation.kwargs))
