@@ -328,8 +328,8 @@ def publish_snapshot(
     remove_leftovers(serving_db.parent)
     built_at = dt.datetime.now().replace(microsecond=0)
     tmp = serving_db.parent / f".building-{uuid.uuid4().hex}.duckdb"
-    rows: dict[str, int] = {}
     actions: dict[str, str] = {}
+    fingerprints: dict[str, Fingerprint] = {}
     try:
         con, stored = _open_building_file(serving_db, tmp)
         try:
@@ -344,7 +344,6 @@ def publish_snapshot(
             if leaked:
                 raise PublishRefused(f"PHI columns in published schemas, refusing: {leaked}")
             _prepare_schemas(con, catalog, set(tables))
-            fingerprints: dict[str, Fingerprint] = {}
             for index, (schema, table) in enumerate(tables):
                 if index == len(tables) // 2:
                     faults.pause_if_requested(faults.PUBLISH)  # the new file is half written
@@ -352,10 +351,9 @@ def publish_snapshot(
                 actions[key], fingerprints[key] = _publish_table(
                     con, schema, table, catalog, stored.get(key)
                 )
-                rows[key] = fingerprints[key].rows
             for name, sql in META_COPIES.items():
                 con.execute(f"create table meta.{name} as {sql}")
-            _write_meta(con, built_at, refresh_id, check_results or [], rows, fingerprints)
+            _write_meta(con, built_at, refresh_id, check_results or [], fingerprints)
             con.execute("detach work")
             con.execute("checkpoint")
         finally:
@@ -365,6 +363,7 @@ def publish_snapshot(
     finally:
         tmp.unlink(missing_ok=True)
         Path(str(tmp) + ".wal").unlink(missing_ok=True)
+    rows = {name: fingerprint.rows for name, fingerprint in fingerprints.items()}
     return PublishResult(serving_db, list(rows), rows, built_at, kept, actions)
 
 
@@ -389,7 +388,6 @@ def _write_meta(
     built_at: dt.datetime,
     refresh_id: str | None,
     check_results: list[dict[str, object]],
-    rows: dict[str, int],
     fingerprints: dict[str, Fingerprint],
 ) -> None:
     files = con.execute(
@@ -403,7 +401,7 @@ def _write_meta(
             refresh_id or uuid.uuid4().hex[:12],
             files[0] if files else 0,
             files[1] if files else 0,
-            json.dumps(rows, sort_keys=True),
+            json.dumps({name: fp.rows for name, fp in fingerprints.items()}, sort_keys=True),
         ],
     )
     con.execute(

@@ -5,6 +5,7 @@ the asset checks again itself, because a user can also select it alone in the UI
 publishing then would copy whatever a failed run left in the work database.
 """
 
+from collections import Counter
 from collections.abc import Sequence
 
 from dagster import (
@@ -94,7 +95,8 @@ def build_publish_asset(upstream: Sequence[AssetKey]) -> AssetsDefinition:
         )
         total_rows = sum(result.rows.values())
         # How much the publish had to write: a daily refresh keeps or patches most tables.
-        how = {a: list(result.actions.values()).count(a) for a in (KEPT, PATCHED, COPIED)}
+        counted = Counter(result.actions.values())
+        how = {action: counted[action] for action in (KEPT, PATCHED, COPIED)}
         record_success(
             settings.serving_db, run_id=run_id, built_at=result.built_at, rows=total_rows
         )
