@@ -31,7 +31,8 @@ from ingestion.x12.reuse import InterchangeKey, flag_reused_controls
 from ingestion.x12.segment_rows import SegmentRows, join_on
 from ingestion.x12.signs import negative_amount_issues
 from ingestion.x12.tables import TABLE_COLUMNS, X12_TABLES, arrow_schema
-from ingestion.x12.tokenizer import NotX12Error, decode_to_utf8, first_non_space, tokenize
+from ingestion.x12.tokenize_files import tokenize_files
+from ingestion.x12.tokenizer import decode_to_utf8, first_non_space
 from ingestion.x12.values import EXPECTATIONS, conform
 from ingestion.x12.versions import FOLDERS
 
@@ -87,13 +88,7 @@ def read_x12_files(
     if expected not in FOLDERS:
         raise ValueError(f"expected must be one of {sorted(FOLDERS)}, not {expected!r}")
     results: list[X12ReadResult | None] = [None] * len(sources)
-    parsed = []
-    for index, source in enumerate(sources):
-        found = _parse(index, source, expected)
-        if isinstance(found, ParsedFile):
-            parsed.append(found)
-        else:
-            results[index] = found
+    parsed = _parse(sources, expected, results)
     seen = {} if seen_interchanges is None else seen_interchanges
     for file in parsed:
         flag_reused_controls(file.envelope, file.source_file, seen)
@@ -106,19 +101,29 @@ def read_x12_files(
     return [result for result in results if result is not None]
 
 
-def _parse(index: int, source: X12Source, expected: str) -> ParsedFile | X12ReadResult:
-    """The file tokenized with its envelopes checked, or the result of an unreadable file."""
-    raw = decode_to_utf8(source.data)
-    if first_non_space(raw) == len(raw):  # (strip() would copy the whole file)
-        return _unusable(
-            LoadIssue("empty_file", "the file is empty or holds only whitespace; expected X12")
-        )
-    try:
-        segments = tokenize(raw)
-    except NotX12Error:
-        return _unusable(_no_isa(raw), units=1)
-    envelope = walk_envelope(segments, expected)
-    return ParsedFile(index, source.source_file, source.file_hash, segments, envelope)
+def _parse(
+    sources: Sequence[X12Source], expected: str, results: list[X12ReadResult | None]
+) -> list[ParsedFile]:
+    """The files tokenized with their envelopes checked; an unreadable file's result goes
+    into ``results`` instead."""
+    raws = [decode_to_utf8(source.data) for source in sources]
+    readable = []
+    for index, raw in enumerate(raws):
+        if first_non_space(raw) == len(raw):  # (strip() would copy the whole file)
+            results[index] = _unusable(
+                LoadIssue("empty_file", "the file is empty or holds only whitespace; expected X12")
+            )
+        else:
+            readable.append(index)
+    parsed = []
+    for index, segments in zip(readable, tokenize_files([raws[k] for k in readable]), strict=True):
+        if segments is None:
+            results[index] = _unusable(_no_isa(raws[index]), units=1)
+            continue
+        source = sources[index]
+        envelope = walk_envelope(segments, expected)
+        parsed.append(ParsedFile(index, source.source_file, source.file_hash, segments, envelope))
+    return parsed
 
 
 def _result(

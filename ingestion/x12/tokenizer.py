@@ -258,10 +258,10 @@ def tokenize(raw: bytes) -> Segments:
     while header is not None:
         delimiters.append(header.delimiters)
         start, end = _split_regime(raw, array, offset, header)
-        code = _codes(array, start, end, header.delimiters.element)
+        code = segment_codes(array, start, end, header.delimiters.element)
         isa_headers[position + 1] = header
         header = None
-        for row in _isa_like(array, start, end)[1:].tolist():
+        for row in isa_like_rows(array, start, end)[1:].tolist():
             found = parse_isa(raw, int(start[row]))
             isa_headers[position + row + 1] = found
             if found is not None and found.delimiters != delimiters[-1]:
@@ -284,7 +284,7 @@ def tokenize(raw: bytes) -> Segments:
     )
 
 
-def _isa_like(array: np.ndarray, starts: np.ndarray, ends: np.ndarray) -> np.ndarray:
+def isa_like_rows(array: np.ndarray, starts: np.ndarray, ends: np.ndarray) -> np.ndarray:
     """Rows starting with 'ISA' and a separator, whichever separator (a later interchange may
     declare another one, so its ISA is not a segment id under the current delimiters)."""
     rows = np.flatnonzero(array[starts] == ord("I"))  # few: ISA, IEA, INS ...
@@ -316,14 +316,14 @@ def _split_regime(
         # An unterminated last segment (a cut-off file): its trailing whitespace is not data.
         ends = np.append(ends, tail_start + len(tail.rstrip(WHITESPACE)))
         starts = np.append(starts, tail_start)
-    starts = _skip_whitespace(array, starts, ends, terminator)
+    starts = skip_whitespace(array, starts, ends, terminator)
     keep = ends > starts
     starts = np.concatenate([[offset], starts[keep]]).astype(np.int64)
     ends = np.concatenate([[isa_end], ends[keep]]).astype(np.int64)
     return starts, ends
 
 
-def _skip_whitespace(
+def skip_whitespace(
     array: np.ndarray, starts: np.ndarray, ends: np.ndarray, terminator: int
 ) -> np.ndarray:
     is_space = np.zeros(256, dtype=bool)
@@ -345,7 +345,9 @@ def _skip_whitespace(
     return starts
 
 
-def _codes(array: np.ndarray, starts: np.ndarray, ends: np.ndarray, element: str) -> np.ndarray:
+def segment_codes(
+    array: np.ndarray, starts: np.ndarray, ends: np.ndarray, element: str
+) -> np.ndarray:
     """Segment id codes (see ``segment_code``); -1 for ids that are not 2-3 characters."""
     codes = token_codes(array, starts, ends, element)
     codes[(codes & 0xFFFF) == 0] = -1  # a 1-character id is no segment id
