@@ -5,7 +5,7 @@
 
 For each kind, at least ``--min-mb`` of files are read with
 - this reader (``ingestion.x12.reader.read_x12_files``: the full read into typed tables, in
-  the batches ``ingestion/load.py`` hands it: up to 200 files or 32 MB per call; with
+  the batches ``ingestion/load.py`` hands it: up to 1,000 files or 32 MB per call; with
   ``--per-file`` also one ``read_x12_file`` call per file, the old way),
 - pyx12's bare tokenizer (``pyx12.x12file.X12Reader``: iterate all segments, nothing kept),
 - pyx12's structured parse (``pyx12.x12n_document`` validating against its maps) on a smaller
@@ -36,6 +36,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+from ingestion.load import BATCH_LIMITS  # noqa: E402
 from ingestion.x12.reader import X12Source, read_x12_file, read_x12_files  # noqa: E402
 
 SAMPLES = ROOT.parent / "shared" / "samples" / "x12"
@@ -58,7 +59,7 @@ FOLDERS = {"837": "claims", "835": "remits"}
 CLAIM_SEGMENT = {"837": "CLM", "835": "CLP"}
 EXTENSIONS = {".837", ".835", ".txt", ".x12", ".edi"}
 # Files per read_x12_files call, as ingestion/load.py batches a folder's new files.
-BATCH_FILES, BATCH_BYTES = 200, 32 * 1024 * 1024
+BATCH_FILES, BATCH_BYTES = BATCH_LIMITS["x12"]
 
 
 @dataclass

@@ -3,7 +3,7 @@
     python benchmarks/x12_fingerprint.py --out /tmp/before.json     # before a change
     python benchmarks/x12_fingerprint.py --compare /tmp/before.json # after: exits 1 on a change
 
-Reads, with ``read_x12_files`` as ``ingestion/load.py`` batches them (200 files / 32 MB), every
+Reads, with ``read_x12_files`` as ``ingestion/load.py`` batches them (1,000 files / 32 MB), every
 file of the ``claims/`` and ``remits/`` folders of ``--landing`` (default: the medium preset),
 every shared sample (alone, as 837 and as 835) and every file of the broken-input corpus. For
 each group it hashes the tables (schema, row count, then every row in order with the file it

@@ -46,7 +46,7 @@ Progress = Callable[[str, int, int], None]
 # every file's parsed tables stay in memory until the batch is written.
 BATCH_LIMITS: dict[str, tuple[int, int]] = {
     "csv": (500, 256 * 1024 * 1024),
-    "x12": (200, 32 * 1024 * 1024),
+    "x12": (1000, 32 * 1024 * 1024),
 }
 # X12 batches read ahead of the loader and waiting for it, at most: each holds its tables in
 # memory until it is inserted.
