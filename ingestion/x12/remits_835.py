@@ -8,8 +8,11 @@ up to the next SVC/CLP: DTM, CAS, REF, AMT, LQ). PLB follows all claims. Values 
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import polars as pl
 
+from ingestion.x12.parallel import map_in_threads
 from ingestion.x12.segment_rows import (
     SegmentRows,
     first_per,
@@ -83,27 +86,37 @@ def build_835(rows: SegmentRows) -> dict[str, pl.DataFrame]:
         return frame.filter(level)
 
     any_level = pl.lit(True)
-    dtm = scoped("DTM", 2, any_level)
-    ref = scoped("REF", 2, any_level, _REF)
-    lines = _line_details(
-        lines, dtm.filter(LINE_LEVEL), ref.filter(LINE_LEVEL), scoped("AMT", 2, LINE_LEVEL, ("B6",))
+    # The scoped frames, then the tables, are independent of each other: each set is built
+    # on both cores (polars runs a small frame's operation on one).
+    dtm, ref, amt, moa, mia, nm1, cas, lq = map_in_threads(
+        lambda args: scoped(*args),
+        [
+            ("DTM", 2, any_level),
+            ("REF", 2, any_level, _REF),
+            ("AMT", 2, LINE_LEVEL, ("B6",)),
+            ("MOA", _MOA_REMARKS_INDEXES, CLAIM_LEVEL),
+            ("MIA", _MIA_REMARKS_INDEXES, CLAIM_LEVEL),
+            ("NM1", [1, 3, 4, 8, 9], CLAIM_LEVEL, _NM1),
+            ("CAS", 19, pl.col("claim_pos").is_not_null()),
+            ("LQ", 2, LINE_LEVEL),
+        ],
     )
-    moa = scoped("MOA", _MOA_REMARKS_INDEXES, CLAIM_LEVEL)
-    mia = scoped("MIA", _MIA_REMARKS_INDEXES, CLAIM_LEVEL)
-    claims_out = _claim_details(
-        claims, scoped("NM1", [1, 3, 4, 8, 9], CLAIM_LEVEL, _NM1), dtm.filter(CLAIM_LEVEL), moa, mia
-    )
-    return {
-        "header": _header(rows, dtm.filter(HEADER), ref.filter(HEADER), claims),
-        "x12_835_claims": claims_out,
-        "x12_835_service_lines": lines,
-        "x12_835_adjustments": _adjustments(scoped("CAS", 19, pl.col("claim_pos").is_not_null())),
-        "x12_835_remarks": _remarks(scoped("LQ", 2, LINE_LEVEL), moa, mia),
-        "x12_835_provider_adjustments": _provider_adjustments(rows),
-        "malformed": lines.filter(
+    builders: dict[str, Callable[[], pl.DataFrame]] = {
+        "header": lambda: _header(rows, dtm.filter(HEADER), ref.filter(HEADER), claims),
+        "x12_835_claims": lambda: _claim_details(claims, nm1, dtm.filter(CLAIM_LEVEL), moa, mia),
+        "x12_835_service_lines": lambda: _line_details(
+            lines, dtm.filter(LINE_LEVEL), ref.filter(LINE_LEVEL), amt
+        ),
+        "x12_835_adjustments": lambda: _adjustments(cas),
+        "x12_835_remarks": lambda: _remarks(lq, moa, mia),
+        "x12_835_provider_adjustments": lambda: _provider_adjustments(rows),
+        "malformed": lambda: lines.filter(
             pl.col("procedure_composite").is_not_null() & pl.col("procedure_qualifier").is_null()
         ).select("st_position", "_segment_position", pl.col("procedure_composite").alias("value")),
     }
+    return dict(
+        zip(builders, map_in_threads(lambda build: build(), builders.values()), strict=True)
+    )
 
 
 def _service_lines(rows: SegmentRows, claims: pl.DataFrame) -> pl.DataFrame:
