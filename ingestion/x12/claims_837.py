@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import polars as pl
 
+from ingestion.x12.parallel import run_in_threads
 from ingestion.x12.segment_rows import (
     SegmentRows,
     date_range,
@@ -107,38 +108,39 @@ def build_837(rows: SegmentRows) -> dict[str, pl.DataFrame]:
         part("e05", 2).alias("frequency_code"),
     )
     scope = _Scope(rows, claims)
-    names = scope.scope(rows.get("NM1", [1, 3, 4, 8, 9], qualifiers=NM1_ENTITIES), cob=True)
-    refs = scope.get("REF", 2, REF_QUALIFIERS, cob=True, entity=True)
-    claims = _hl_details(
-        _with_hierarchy(claims, rows.get("HL", [3])),
-        names.filter(HL_LEVEL),
-        refs.filter(HL_LEVEL),
-        scope.get("DMG", 3, lines=False, entity=True).filter(HL_LEVEL),
-        scope.get("SBR", [1, 2, 9], lines=False).filter(HL_LEVEL),
-        scope.get("PAT", 1, lines=False).filter(HL_LEVEL),
+    # Independent of each other, so built on both cores (polars runs a small frame's operation
+    # on one): the scoped segment frames, then the claims and the lines.
+    names, refs, dmg, sbr, pat, hi, claims = run_in_threads(
+        lambda: scope.scope(rows.get("NM1", [1, 3, 4, 8, 9], qualifiers=NM1_ENTITIES), cob=True),
+        lambda: scope.get("REF", 2, REF_QUALIFIERS, cob=True, entity=True),
+        lambda: scope.get("DMG", 3, lines=False, entity=True).filter(HL_LEVEL),
+        lambda: scope.get("SBR", [1, 2, 9], lines=False).filter(HL_LEVEL),
+        lambda: scope.get("PAT", 1, lines=False).filter(HL_LEVEL),
+        lambda: scope.get("HI", MAX_HI_CODES, cob=True).filter(CLAIM_LEVEL),
+        lambda: _with_hierarchy(claims, rows.get("HL", [3])),
     )
-    hi = rows.with_parts(
-        scope.get("HI", MAX_HI_CODES, cob=True).filter(CLAIM_LEVEL),
-        *[f"e{index:02d}" for index in range(1, MAX_HI_CODES + 1)],
-    )
-    diagnoses = _diagnosis_codes(hi)
-    claims = _claim_details(
-        claims, names.filter(CLAIM_LEVEL), refs.filter(CLAIM_LEVEL), _diagnoses(diagnoses)
-    )
-    lines = _service_lines(
-        rows,
-        scope,
-        refs.filter(LINE_LEVEL),
-        names.filter(LINE_LEVEL),
-    )
-    counts = (
-        scope.lines.group_by("claim_pos")
-        .agg(pl.len().cast(pl.Int64).alias("service_line_count"))
-        .sort("claim_pos")
-    )
-    claims = join_on(claims, counts, "_segment_position", "claim_pos").with_columns(
-        pl.col("service_line_count").fill_null(0)
-    )
+
+    def claim_table() -> tuple[pl.DataFrame, pl.DataFrame]:
+        found = _hl_details(claims, names.filter(HL_LEVEL), refs.filter(HL_LEVEL), dmg, sbr, pat)
+        parts = rows.with_parts(hi, *[f"e{index:02d}" for index in range(1, MAX_HI_CODES + 1)])
+        diagnoses = _diagnosis_codes(parts)
+        found = _claim_details(
+            found, names.filter(CLAIM_LEVEL), refs.filter(CLAIM_LEVEL), _diagnoses(diagnoses)
+        )
+        counts = (
+            scope.lines.group_by("claim_pos")
+            .agg(pl.len().cast(pl.Int64).alias("service_line_count"))
+            .sort("claim_pos")
+        )
+        found = join_on(found, counts, "_segment_position", "claim_pos").with_columns(
+            pl.col("service_line_count").fill_null(0)
+        )
+        return found, diagnoses
+
+    def line_table() -> pl.DataFrame:
+        return _service_lines(rows, scope, refs.filter(LINE_LEVEL), names.filter(LINE_LEVEL))
+
+    (claims, diagnoses), lines = run_in_threads(claim_table, line_table)
     return {
         "header": _header(rows, names.filter(HEADER), claims),
         "x12_837_claims": claims,

@@ -22,3 +22,8 @@ def map_in_threads(function: Callable[[T], R], items: Iterable[T]) -> list[R]:
         return [function(item) for item in items]
     with ThreadPoolExecutor(max_workers=WORKERS) as pool:
         return list(pool.map(function, items))
+
+
+def run_in_threads(*calls: Callable[[], R]) -> list[R]:
+    """``[call() for call in calls]``, computed on ``WORKERS`` threads, in order."""
+    return map_in_threads(lambda call: call(), calls)

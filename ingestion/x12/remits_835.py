@@ -8,11 +8,9 @@ up to the next SVC/CLP: DTM, CAS, REF, AMT, LQ). PLB follows all claims. Values 
 
 from __future__ import annotations
 
-from collections.abc import Callable
-
 import polars as pl
 
-from ingestion.x12.parallel import map_in_threads
+from ingestion.x12.parallel import map_in_threads, run_in_threads
 from ingestion.x12.segment_rows import (
     SegmentRows,
     first_per,
@@ -101,7 +99,7 @@ def build_835(rows: SegmentRows) -> dict[str, pl.DataFrame]:
             ("LQ", 2, LINE_LEVEL),
         ],
     )
-    builders: dict[str, Callable[[], pl.DataFrame]] = {
+    tables = {
         "header": lambda: _header(rows, dtm.filter(HEADER), ref.filter(HEADER), claims),
         "x12_835_claims": lambda: _claim_details(claims, nm1, dtm.filter(CLAIM_LEVEL), moa, mia),
         "x12_835_service_lines": lambda: _line_details(
@@ -114,9 +112,7 @@ def build_835(rows: SegmentRows) -> dict[str, pl.DataFrame]:
             pl.col("procedure_composite").is_not_null() & pl.col("procedure_qualifier").is_null()
         ).select("st_position", "_segment_position", pl.col("procedure_composite").alias("value")),
     }
-    return dict(
-        zip(builders, map_in_threads(lambda build: build(), builders.values()), strict=True)
-    )
+    return dict(zip(tables, run_in_threads(*tables.values()), strict=True))
 
 
 def _service_lines(rows: SegmentRows, claims: pl.DataFrame) -> pl.DataFrame:
