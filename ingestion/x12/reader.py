@@ -1,12 +1,13 @@
 """Entry points: landed X12 files (837P or 835) -> raw tables, issues and unit counts.
 
-Per file: decode and tokenize (delimiters from each ISA) -> check envelopes and decide which
-transactions may load. Per batch of files (batch.py; ``read_x12_file`` is a batch of one):
-pivot the loadable segments into text tables (vectorized, see segment_rows.py) -> type them,
-quarantining transactions with values that do not parse -> flag 835 balancing, negative
-amounts and reused interchange numbers (loaded anyway) -> split back per file and count
-units. ``units_loaded + units_quarantined == units_total`` always; a file whose ISA cannot be
-read counts as a single unit. README.md lists every reason code.
+Per file: decode, tokenize (delimiters from each ISA; one numpy pass for the whole batch,
+tokenize_files.py) -> check envelopes and decide which transactions may load. Per batch of
+files (batch.py; ``read_x12_file`` is a batch of one): pivot the loadable segments into text
+tables (vectorized, see segment_rows.py) -> type them, quarantining transactions with values
+that do not parse -> flag 835 balancing, negative amounts and reused interchange numbers
+(loaded anyway) -> split back per file and count units. ``units_loaded + units_quarantined ==
+units_total`` always; a file whose ISA cannot be read counts as a single unit. README.md lists
+every reason code.
 """
 
 from __future__ import annotations
