@@ -23,6 +23,7 @@ from ingestion.x12.tokenizer import (
     parse_isa,
     segment_codes,
     skip_whitespace,
+    starts_like_isa,
     tokenize,
 )
 
@@ -159,6 +160,6 @@ def _later_isas(
             continue
         local = int(starts[row] - file_start[k])
         head = texts[k][local : local + 4]
-        if head[:3] == b"ISA" and len(head) == 4 and not head[3:].isalnum():
+        if starts_like_isa(head):
             found.setdefault(k, {})[position] = parse_isa(texts[k], local)
     return found

@@ -289,8 +289,13 @@ def isa_like_rows(array: np.ndarray, starts: np.ndarray, ends: np.ndarray) -> np
     declare another one, so its ISA is not a segment id under the current delimiters)."""
     rows = np.flatnonzero(array[starts] == ord("I"))  # few: ISA, IEA, INS ...
     heads = [bytes(array[start : start + 4]) for start in starts[rows].tolist()]
-    keep = [head[:3] == b"ISA" and len(head) == 4 and not head[3:].isalnum() for head in heads]
+    keep = [starts_like_isa(head) for head in heads]
     return rows[np.array(keep, dtype=bool)] if rows.size else rows
+
+
+def starts_like_isa(head: bytes) -> bool:
+    """Whether the (up to) 4 bytes a segment starts with are 'ISA' and a separator."""
+    return head[:3] == b"ISA" and len(head) == 4 and not head[3:].isalnum()
 
 
 def _split_regime(
